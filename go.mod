@@ -1,0 +1,3 @@
+module github.com/hactl/hactl
+
+go 1.26
