@@ -1,0 +1,7 @@
+// Package all links every hactl module into a program: import it for its
+// side effect (each module package registers its modules in init).
+package all
+
+import (
+	_ "github.com/hactl/hactl/modules/command" // command, shell, raw, script
+)
