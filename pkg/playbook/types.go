@@ -13,7 +13,10 @@
 // reads the effective value on the task itself.
 package playbook
 
-import "fmt"
+import (
+	"fmt"
+	"io/fs"
+)
 
 // Pos is a position in a source file.
 type Pos struct {
@@ -24,8 +27,11 @@ type Pos struct {
 
 // String formats the position as file:line:col.
 func (p Pos) String() string {
-	if p.Line == 0 {
+	switch {
+	case p.Line == 0:
 		return p.File
+	case p.Col == 0:
+		return fmt.Sprintf("%s:%d", p.File, p.Line)
 	}
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
 }
@@ -44,6 +50,7 @@ type Options struct {
 	BecomeUser   string
 	BecomeMethod string
 	BecomeFlags  string
+	BecomeExe    string
 	RemoteUser   string
 	Connection   string
 	Port         any
@@ -95,6 +102,10 @@ type Play struct {
 	Strategy          string
 	Order             string
 	ForceHandlers     bool
+	// GatherSubset and GatherTimeout tune fact gathering (nil/empty:
+	// defaults).
+	GatherSubset  []string
+	GatherTimeout any
 	// Options holds the play-level keywords; they are already propagated
 	// to the play's tasks and handlers.
 	Options
@@ -114,8 +125,11 @@ type Play struct {
 type Role struct {
 	Pos  Pos
 	Name string
-	// Dir is the role's directory.
+	// Dir is the role's directory. It is a path in FS when FS is set.
 	Dir string
+	// FS is the file system holding Dir for roles embedded in the binary
+	// (Loader.ExtraRoleFS); nil means the OS file system.
+	FS fs.FS
 	// Params are the parameters given where the role was applied
 	// (`roles: [{role: x, port: 80}]`, include_role vars).
 	Params map[string]any
@@ -156,7 +170,9 @@ type Task struct {
 	// Include is set for dynamic includes (include_tasks, include_role).
 	Include *Include
 	Options
-	// Vars are the task's (or block's) own vars.
+	// Vars are the task's (or block's) own vars, under which the vars of
+	// static imports enclosing it are merged (import_tasks vars: act as a
+	// scope around the imported tasks).
 	Vars map[string]any
 	// Loop is the loop source: a list or a template string; nil when the
 	// task has no loop. LoopKind is the keyword used ("loop",
@@ -171,6 +187,10 @@ type Task struct {
 	Until       *Cond
 	Retries     any // int or template; nil: Ansible's default (3) when Until is set
 	Delay       any // seconds, int or template; nil: 5
+	// Async and Poll are the async: and poll: keywords (int or template;
+	// nil when unset).
+	Async any
+	Poll  any
 	// Handler is true for handlers; Listen holds their listen: topics.
 	Handler bool
 	Listen  []string
@@ -230,4 +250,15 @@ type Include struct {
 	Public       bool
 	// Apply holds keywords given with apply: for the included tasks.
 	Apply map[string]any
+
+	// outer are the options of the scope enclosing the include: included
+	// tasks inherit from it, not from the include's own keywords (as in
+	// Ansible, when/tags of an include apply to the include alone).
+	outer *Options
+	// apply is Apply parsed, with positions.
+	apply *Options
+	// applyVars are the vars: of apply.
+	applyVars map[string]any
+	// notify is the notify inherited from enclosing blocks.
+	notify []string
 }
