@@ -25,7 +25,9 @@ type Conn interface {
 	Run(ctx context.Context, cmd string, opt RunOpts) (Result, error)
 	// Put writes r to dst atomically: the content goes to a temporary file
 	// in dst's directory which is synced and renamed over dst, so a dropped
-	// connection never leaves a half-written dst.
+	// connection never leaves a half-written dst. The file gets mode's
+	// permission bits; mode 0 keeps those of an existing dst (0644 for a
+	// new file). If reading r fails, dst is left as it was.
 	Put(ctx context.Context, dst string, r io.Reader, mode fs.FileMode) error
 	// Get copies the remote file src into w.
 	Get(ctx context.Context, src string, w io.Writer) error
@@ -47,6 +49,10 @@ type RunOpts struct {
 	Dir string
 	// Timeout bounds the command; zero means only ctx bounds it.
 	Timeout time.Duration
+	// Stdout and Stderr, when set, receive the command's output as it
+	// arrives instead of Result.Stdout and Result.Stderr (which stay
+	// empty). Use them for large or streamed output.
+	Stdout, Stderr io.Writer
 }
 
 // Result is what a command left behind.
@@ -78,3 +84,27 @@ func (f FileInfo) IsLink() bool { return f.Mode&fs.ModeSymlink != 0 }
 // ErrUnreachable marks errors meaning the host could not be reached or the
 // connection to it was lost. The executor reports such hosts UNREACHABLE.
 var ErrUnreachable = errors.New("host unreachable")
+
+// ErrHostKey marks a host key that is unknown or does not match
+// known_hosts. Such errors also wrap ErrUnreachable.
+var ErrHostKey = errors.New("host key verification failed")
+
+// ErrAuth marks a failed login (no key or password was accepted). Such
+// errors also wrap ErrUnreachable.
+var ErrAuth = errors.New("authentication failed")
+
+// ErrClosed is returned by calls on a closed Conn.
+var ErrClosed = errors.New("connection closed")
+
+// ErrBecome marks a failed privilege escalation (wrong password, user not
+// allowed to sudo, sudo or su missing).
+var ErrBecome = errors.New("become failed")
+
+// UserConn is implemented by Conns that know which user they log in as.
+// WithBecome uses it to skip escalation when the become user is the login
+// user.
+type UserConn interface {
+	Conn
+	// User is the login user name.
+	User() string
+}

@@ -1,0 +1,106 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// ownerCache maps a host's uids and gids to names. It reads /etc/passwd
+// and /etc/group once (two SFTP reads, ~0.2 ms on loopback, against a few
+// milliseconds for a `stat -c` command per Stat) and reads them again when
+// an id is missing, since a task may have just created that user. Ids that
+// the files do not list (LDAP, sssd) are asked of getent.
+type ownerCache struct {
+	get func(ctx context.Context, path string, w io.Writer) error
+	run func(ctx context.Context, cmd string, opt RunOpts) (Result, error)
+
+	mu     sync.Mutex
+	loaded bool
+	users  map[int]string
+	groups map[int]string
+}
+
+// names returns the user and group names of uid and gid; "" when unknown.
+func (o *ownerCache) names(ctx context.Context, uid, gid int) (string, string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !o.loaded {
+		o.load(ctx)
+	}
+	u, okU := o.users[uid]
+	g, okG := o.groups[gid]
+	if okU && okG {
+		return u, g
+	}
+	o.load(ctx)
+	u, okU = o.users[uid]
+	g, okG = o.groups[gid]
+	if !okU {
+		u = o.getent(ctx, "passwd", uid)
+	}
+	if !okG {
+		g = o.getent(ctx, "group", gid)
+	}
+	return u, g
+}
+
+// load (re)reads the passwd and group files.
+func (o *ownerCache) load(ctx context.Context) {
+	o.users = o.readDB(ctx, "/etc/passwd")
+	o.groups = o.readDB(ctx, "/etc/group")
+	o.loaded = true
+}
+
+func (o *ownerCache) readDB(ctx context.Context, path string) map[int]string {
+	var b bytes.Buffer
+	if err := o.get(ctx, path, &b); err != nil {
+		return map[int]string{}
+	}
+	return parseIDFile(b.String())
+}
+
+// getent asks the host's name service for one id; "" when unknown.
+func (o *ownerCache) getent(ctx context.Context, db string, id int) string {
+	if o.run == nil {
+		return ""
+	}
+	res, err := o.run(ctx, fmt.Sprintf("getent %s %d", db, id), RunOpts{})
+	if err != nil || res.RC != 0 {
+		return ""
+	}
+	m := parseIDFile(string(res.Stdout))
+	if name, ok := m[id]; ok {
+		if db == "passwd" {
+			o.users[id] = name
+		} else {
+			o.groups[id] = name
+		}
+		return name
+	}
+	return ""
+}
+
+// parseIDFile reads passwd(5)/group(5) lines: name:password:id:…
+// The first name wins for a shared id, as with getpwuid(3).
+func parseIDFile(s string) map[int]string {
+	m := map[int]string{}
+	for _, line := range strings.Split(s, "\n") {
+		f := strings.SplitN(line, ":", 4)
+		if len(f) < 3 || f[0] == "" || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		id, err := strconv.Atoi(f[2])
+		if err != nil {
+			continue
+		}
+		if _, dup := m[id]; !dup {
+			m[id] = f[0]
+		}
+	}
+	return m
+}
