@@ -235,4 +235,3 @@ func currentUser() string {
 	}
 	return strconv.Itoa(os.Getuid())
 }
-
