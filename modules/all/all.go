@@ -4,4 +4,5 @@ package all
 
 import (
 	_ "github.com/hactl/hactl/modules/command" // command, shell, raw, script
+	_ "github.com/hactl/hactl/modules/util"    // debug, set_fact, assert, fail, pause, include_vars
 )
