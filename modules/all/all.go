@@ -3,6 +3,7 @@
 package all
 
 import (
-	_ "github.com/hactl/hactl/modules/command" // command, shell, raw, script
-	_ "github.com/hactl/hactl/modules/util"    // debug, set_fact, assert, fail, pause, include_vars
+	_ "github.com/hactl/hactl/modules/command"    // command, shell, raw, script
+	_ "github.com/hactl/hactl/modules/connection" // ping, wait_for_connection
+	_ "github.com/hactl/hactl/modules/util"       // debug, set_fact, assert, fail, pause, include_vars
 )
