@@ -116,15 +116,16 @@ type Cluster struct {
 	removeDir bool
 }
 
-// Start starts n servers for a test or benchmark and stops them when it
-// ends. It skips the test when no sshd binary exists and fails it when a
+// Start starts n servers for a test or benchmark and stops them (and
+// removes their files) when it ends. Any local user may log in with
+// KeyFile, which lets tests use throwaway users. It skips the test when no sshd binary exists and fails it when a
 // server cannot start.
 func Start(t testing.TB, n int) []Server {
 	t.Helper()
 	if _, err := sshdPath(); err != nil {
 		t.Skipf("sshtest: %v", err)
 	}
-	c, err := StartServers(t.TempDir(), n)
+	c, err := StartServers("", n)
 	if err != nil {
 		t.Fatalf("sshtest: %v", err)
 	}
@@ -174,8 +175,14 @@ func (c *Cluster) start(sshd string, n int) error {
 	if err != nil {
 		return fmt.Errorf("sshtest: client key: %w", err)
 	}
+	// sshd reads authorized_keys as the user logging in: tests may log in
+	// as throwaway users, so the directory is traversable and the (public)
+	// file readable by all.
+	if err := os.Chmod(c.Dir, 0o755); err != nil {
+		return fmt.Errorf("sshtest: %w", err)
+	}
 	authorized := filepath.Join(c.Dir, "authorized_keys")
-	if err := os.WriteFile(authorized, ssh.MarshalAuthorizedKey(clientPub), 0o600); err != nil {
+	if err := os.WriteFile(authorized, ssh.MarshalAuthorizedKey(clientPub), 0o644); err != nil {
 		return fmt.Errorf("sshtest: authorized_keys: %w", err)
 	}
 	c.KnownHostsFile = filepath.Join(c.Dir, "known_hosts")
