@@ -109,6 +109,19 @@ func (st *loadState) taskFileCandidates(from location, role *Role, play *Play, n
 	if play != nil && play.Dir != "" {
 		out = append(out, location{path: play.Dir}.join(name))
 	}
+	return dedupLocs(out)
+}
+
+// dedupLocs drops repeated locations, keeping the first.
+func dedupLocs(ls []location) []location {
+	var out []location
+	seen := map[string]bool{}
+	for _, l := range ls {
+		if k := l.key(); !seen[k] {
+			seen[k] = true
+			out = append(out, l)
+		}
+	}
 	return out
 }
 

@@ -3,7 +3,6 @@ package playbook
 import (
 	"fmt"
 	"io/fs"
-	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -33,8 +32,8 @@ type loadState struct {
 	l     *Loader
 	errs  errList
 	cache map[string]*yaml.Node
-	// files is the chain of files being imported, by location key.
-	files []string
+	// files is the chain of files being imported.
+	files []fileFrame
 	// roles is the chain of roles being loaded ("name" for messages and
 	// the key for cycles).
 	roles []roleFrame
@@ -47,6 +46,12 @@ type loadState struct {
 }
 
 type roleFrame struct {
+	key, name string
+}
+
+// fileFrame is one file of the import chain: its key for comparisons and
+// its name for messages.
+type fileFrame struct {
 	key, name string
 }
 
@@ -76,23 +81,21 @@ func (st *loadState) parseFile(loc location) (*yaml.Node, error) {
 // enter pushes a file on the import chain; it fails on a cycle.
 func (st *loadState) enter(loc location, from Pos) error {
 	key := loc.key()
-	if slices.Contains(st.files, key) {
-		return errorf(from, "import cycle: %s imports itself (through %s)", loc, strings.Join(st.chainNames(key), " -> "))
+	for i, f := range st.files {
+		if f.key == key {
+			var chain []string
+			for _, g := range st.files[i:] {
+				chain = append(chain, g.name)
+			}
+			chain = append(chain, loc.String())
+			return errorf(from, "import cycle: %s", strings.Join(chain, " -> "))
+		}
 	}
-	st.files = append(st.files, key)
+	st.files = append(st.files, fileFrame{key: key, name: loc.String()})
 	return nil
 }
 
 func (st *loadState) leave() { st.files = st.files[:len(st.files)-1] }
-
-// chainNames lists the import chain from key on, for cycle messages.
-func (st *loadState) chainNames(key string) []string {
-	i := slices.Index(st.files, key)
-	if i < 0 {
-		return nil
-	}
-	return append(slices.Clone(st.files[i:]), key)
-}
 
 // LoadPlaybook loads a playbook file with its static imports expanded
 // (import_playbook, import_tasks, import_role, roles:) and keywords
