@@ -49,7 +49,7 @@ func TestArgForms(t *testing.T) {
 		{"test_copy", map[string]any{"dest": "c"}},
 		{"test_cmd", map[string]any{"_raw_params": "echo hi", "chdir": "/"}},
 		{"test_msg", map[string]any{}},
-		{"test_msg", map[string]any{"msg": "{{ a }} b", "var": "x", "extra": 1}},
+		{"test_msg", map[string]any{"msg": "{{ a }} b", "var": "x"}},
 	}
 	for i, w := range wants {
 		assert.Equal(t, w.module, ts[i].Module, "task %d", i)
