@@ -1,0 +1,256 @@
+package template
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/nikolalohinski/gonja/v2/exec"
+)
+
+// maxDepth bounds nested lazy rendering (a var whose value renders another
+// var, and so on) well below what would exhaust the stack.
+const maxDepth = 200
+
+// resolver carries one Render/Eval/Template call: the variables, the lazy
+// values already resolved (each variable is rendered at most once per call)
+// and the chain of variables being rendered, to detect recursion.
+//
+// Variables are resolved on access, like Ansible's lazy templating: before a
+// template runs, only the top-level names its text mentions are looked up;
+// maps are exposed as lazyMap, whose entries are rendered when read, so
+// hostvars[h].x renders one value of one host, never the whole hostvars.
+type resolver struct {
+	e     *Engine
+	vars  map[string]any
+	top   map[string]*cell
+	maps  map[uintptr]lazyMap
+	stack []string
+	fns   map[string]any
+}
+
+func newResolver(e *Engine, vars map[string]any) *resolver {
+	return &resolver{e: e, vars: vars}
+}
+
+// cell is one variable or map entry, rendered the first time it is read.
+type cell struct {
+	r     *resolver
+	raw   any
+	path  string
+	state uint8 // cellNew, cellBusy, cellDone
+	val   any
+	err   error
+}
+
+const (
+	cellNew uint8 = iota
+	cellBusy
+	cellDone
+)
+
+// get renders the cell once and remembers the result or the error.
+func (c *cell) get() (any, error) {
+	switch c.state {
+	case cellDone:
+		return c.val, c.err
+	case cellBusy:
+		chain := append(append([]string{}, c.r.stack...), c.path)
+		start := 0
+		for i, p := range chain {
+			if p == c.path {
+				start = i
+				break
+			}
+		}
+		return nil, fmt.Errorf("recursive loop detected in template: %s", strings.Join(chain[start:], " -> "))
+	}
+	if len(c.r.stack) >= maxDepth {
+		return nil, fmt.Errorf("templating %s: variables nest deeper than %d levels", c.path, maxDepth)
+	}
+	c.state = cellBusy
+	c.r.stack = append(c.r.stack, c.path)
+	c.val, c.err = c.r.resolve(c.raw, c.path)
+	c.r.stack = c.r.stack[:len(c.r.stack)-1]
+	c.state = cellDone
+	return c.val, c.err
+}
+
+// topValue resolves the top-level variable name.
+func (r *resolver) topValue(name string) (any, bool, error) {
+	if c, ok := r.top[name]; ok {
+		v, err := c.get()
+		return v, true, err
+	}
+	raw, ok := r.vars[name]
+	if !ok {
+		return nil, false, nil
+	}
+	if r.top == nil {
+		r.top = map[string]*cell{}
+	}
+	c := &cell{r: r, raw: raw, path: name}
+	r.top[name] = c
+	v, err := c.get()
+	return v, true, err
+}
+
+// resolve turns a raw variable value into what templates see: template
+// strings rendered (with the same variables), maps wrapped lazily, lists
+// resolved item by item. Named string types (yamlx.Unsafe) stay verbatim.
+func (r *resolver) resolve(raw any, path string) (any, error) {
+	switch v := raw.(type) {
+	case nil, bool, int, int64, float64, lazyMap, pyList, pyDict:
+		return v, nil
+	case string:
+		if !IsTemplate(v) {
+			return v, nil
+		}
+		out, err := r.templateString(v)
+		if err != nil {
+			return nil, fmt.Errorf("while templating %s: %w", path, err)
+		}
+		return out, nil
+	case map[string]any:
+		return r.wrapMap(v, path), nil
+	case []any:
+		out := make(pyList, len(v))
+		for i, item := range v {
+			x, err := r.resolve(item, fmt.Sprintf("%s[%d]", path, i))
+			if err != nil {
+				return nil, err
+			}
+			out[i] = x
+		}
+		return out, nil
+	}
+	return r.resolveReflect(raw, path)
+}
+
+// resolveReflect handles typed containers ([]string, map[string]string,
+// []map[string]any, …) by viewing them as []any / map[string]any.
+func (r *resolver) resolveReflect(raw any, path string) (any, error) {
+	rv := reflect.ValueOf(raw)
+	switch rv.Kind() {
+	case reflect.Map:
+		if rv.Type().Key().Kind() != reflect.String {
+			return raw, nil
+		}
+		m := make(map[string]any, rv.Len())
+		it := rv.MapRange()
+		for it.Next() {
+			m[it.Key().String()] = it.Value().Interface()
+		}
+		return r.wrapMap(m, path), nil
+	case reflect.Slice, reflect.Array:
+		if rv.Type().Elem().Kind() == reflect.Uint8 {
+			return raw, nil
+		}
+		l := make([]any, rv.Len())
+		for i := range l {
+			l[i] = rv.Index(i).Interface()
+		}
+		return r.resolve(l, path)
+	}
+	return raw, nil
+}
+
+// wrapMap returns the lazy view of m, one per map per call.
+func (r *resolver) wrapMap(m map[string]any, path string) lazyMap {
+	if m == nil {
+		return lazyMap{}
+	}
+	id := uintptr(reflect.ValueOf(m).UnsafePointer())
+	if lm, ok := r.maps[id]; ok {
+		return lm
+	}
+	cells := make([]cell, len(m))
+	lm := make(lazyMap, len(m))
+	i := 0
+	for k, v := range m {
+		c := &cells[i]
+		i++
+		*c = cell{r: r, raw: v, path: childPath(path, k)}
+		lm[k] = c
+	}
+	if r.maps == nil {
+		r.maps = map[uintptr]lazyMap{}
+	}
+	r.maps[id] = lm
+	return lm
+}
+
+func childPath(parent, key string) string {
+	if parent == "" {
+		return key
+	}
+	if isIdentifier(key) {
+		return parent + "." + key
+	}
+	return parent + "[" + pyQuote(key) + "]"
+}
+
+func isIdentifier(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (i == 0 || c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// lazyMap is a variable map seen from a template: each entry is a cell,
+// rendered when read. gonja reads it through GetItem/GetAttribute, and
+// iterates it in sorted key order.
+type lazyMap map[string]any
+
+// GetItem implements exec.ItemGetter.
+func (m lazyMap) GetItem(key any) (*exec.Value, bool) {
+	k, ok := key.(string)
+	if !ok {
+		return exec.AsValue(nil), false
+	}
+	entry, ok := m[k]
+	if !ok {
+		return exec.AsValue(nil), false
+	}
+	v, err := entryValue(entry)
+	if err != nil {
+		return exec.AsValue(err), false
+	}
+	return exec.ToValue(v), true
+}
+
+// GetAttribute implements exec.AttributeGetter: d.key reads d['key'].
+func (m lazyMap) GetAttribute(name string) (*exec.Value, bool) {
+	if _, ok := m[name]; !ok {
+		return exec.AsValue(nil), false
+	}
+	return m.GetItem(name)
+}
+
+// String renders the map as Python prints a dict, keys sorted. A value
+// that fails to render aborts the render (see renderPanic).
+func (m lazyMap) String() string {
+	p, err := plainValue(m)
+	if err != nil {
+		panic(renderPanic{err})
+	}
+	return pyRepr(p)
+}
+
+// entryValue reads a lazyMap entry (a cell, or a plain value).
+func entryValue(entry any) (any, error) {
+	if c, ok := entry.(*cell); ok {
+		return c.get()
+	}
+	return entry, nil
+}
+
+// renderPanic carries an error out of a fmt.Stringer, which cannot return
+// one; execute recovers it. It keeps an error value from ever being
+// written into output.
+type renderPanic struct{ err error }
