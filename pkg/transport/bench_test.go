@@ -114,7 +114,6 @@ func BenchmarkBecomeSudo(b *testing.B) {
 	}
 }
 
-
 // BenchmarkRunSSHRaw is the floor under BenchmarkRunSSH: a bare session
 // running "true" through the login shell, without hactl's /bin/sh wrapper
 // and PID line.
