@@ -353,7 +353,8 @@ func writeJSON(b *strings.Builder, v any, depth int) {
 	case string:
 		writeJSONString(b, x)
 	case yamlx.Unsafe:
-		writeJSONString(b, string(x))
+		// ansible-inventory marks unsafe strings this way.
+		writeJSON(b, map[string]any{"__ansible_unsafe": string(x)}, depth)
 	case []any:
 		if len(x) == 0 {
 			b.WriteString("[]")

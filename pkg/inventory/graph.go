@@ -162,7 +162,8 @@ func (inv *Inventory) reconcile() {
 		}
 	}
 	for _, g := range inv.groupOrder {
-		if _, ok := inv.hosts[g.Name]; ok {
+		if _, ok := inv.hosts[g.Name]; ok && !inv.warned[g.Name] {
+			inv.warned[g.Name] = true
 			inv.warn("found both group and host with same name: %s", g.Name)
 		}
 	}

@@ -146,6 +146,10 @@ func expandRange(s string, out *[]string) error {
 	if err1 != nil || err2 != nil {
 		return fmt.Errorf("host range [%s] must be numeric or single letters", rng)
 	}
+	if b > e {
+		// Ansible silently expands this to no host; it is always a typo.
+		return fmt.Errorf("host range must have begin <= end")
+	}
 	if e-b > maxExpandedHosts*step {
 		return fmt.Errorf("host range expands to more than %d hosts", maxExpandedHosts)
 	}

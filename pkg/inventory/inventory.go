@@ -81,6 +81,8 @@ type Inventory struct {
 	invVars []*varsDir // group_vars/host_vars next to each source, in order
 	pbVars  []*varsDir // next to the playbook
 	dirs    map[string]*varsDir
+
+	warned map[string]bool // name clashes already reported
 }
 
 func newInventory(opt Options) *Inventory {
@@ -89,6 +91,7 @@ func newInventory(opt Options) *Inventory {
 		hosts:  map[string]*Host{},
 		groups: map[string]*Group{},
 		dirs:   map[string]*varsDir{},
+		warned: map[string]bool{},
 	}
 	inv.addGroup("all")
 	inv.addGroup("ungrouped")

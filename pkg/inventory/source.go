@@ -129,6 +129,13 @@ func (inv *Inventory) loadDir(dir string) error {
 // a vars file); in a directory such files are skipped with a warning.
 var errNotInventory = errors.New("not an inventory")
 
+// notInventory wraps the reason why a file is not an inventory.
+type notInventory struct{ err error }
+
+func (e *notInventory) Error() string        { return e.err.Error() }
+func (e *notInventory) Unwrap() error        { return e.err }
+func (e *notInventory) Is(target error) bool { return target == errNotInventory }
+
 // loadFile loads one inventory file, choosing the format like Ansible's
 // plugin chain: YAML for .yml/.yaml/.json, YAML for files without
 // extension that look like YAML, INI otherwise.
@@ -154,7 +161,7 @@ func (inv *Inventory) loadFile(path string, inDir bool) error {
 		err = inv.parseINI(data, path)
 	}
 	if errors.Is(err, errNotInventory) && inDir {
-		inv.warn("skipping %v", err)
+		inv.warn("%v; skipped, not an inventory", err)
 		return nil
 	}
 	return err

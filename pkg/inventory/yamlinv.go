@@ -83,7 +83,7 @@ func (inv *Inventory) parseYAMLInventory(data []byte, path string, inDir bool) e
 	root, err := yamlx.Parse(data, path)
 	if err != nil {
 		if inDir {
-			return fmt.Errorf("%w: %v", errNotInventory, err)
+			return &notInventory{err}
 		}
 		return err
 	}
@@ -96,17 +96,17 @@ func (inv *Inventory) parseYAMLInventory(data []byte, path string, inDir bool) e
 		if root.Kind == yaml.SequenceNode {
 			kind = "a list (is it a playbook?)"
 		}
-		return fmt.Errorf("%w: %v", errNotInventory, yamlError(path, root, "a YAML inventory must be a mapping of groups, found %s", kind))
+		return &notInventory{yamlError(path, root, "a YAML inventory must be a mapping of groups, found %s", kind)}
 	}
 	top := pairs(root)
 	for _, p := range top {
 		if resolveAlias(p[0]).Value == "plugin" && !isNull(p[1]) {
-			return fmt.Errorf("%w: %v", errNotInventory, yamlError(path, p[0], "inventory plugin configuration files are not supported"))
+			return &notInventory{yamlError(path, p[0], "inventory plugin configuration files are not supported")}
 		}
 	}
 	if inDir {
 		if err := checkInventoryShape(path, top); err != nil {
-			return fmt.Errorf("%w: %v", errNotInventory, err)
+			return &notInventory{err}
 		}
 	}
 	for _, p := range top {
