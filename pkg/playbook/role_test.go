@@ -19,7 +19,7 @@ func TestEmbeddedRolesAndSearchOrder(t *testing.T) {
     - { role: elsewhere, tags: [x] }
     - ./lib/bypath
 `,
-		"roles/shadowed/tasks/main.yml": "- name: from disk\n  test_msg: msg=disk\n",
+		"roles/shadowed/tasks/main.yml":  "- name: from disk\n  test_msg: msg=disk\n",
 		"extra/elsewhere/tasks/main.yml": "- name: from roles path\n  test_msg: msg=x\n",
 		"lib/bypath/tasks/main.yml":      "- name: by path\n  test_msg: msg=p\n",
 	})
@@ -110,13 +110,13 @@ func TestImportRoleInBlock(t *testing.T) {
     - test_msg: msg=x
       notify: "web : reload"
 `,
-		"roles/web/tasks/setup.yml":    "- name: setup\n  test_msg: msg=s\n- import_tasks: sub.yml\n",
-		"roles/web/tasks/sub.yml":      "- name: sub\n  test_msg: msg=sub\n",
-		"roles/web/vars/extra.yml":     "v: 1\n",
-		"roles/web/handlers/more.yml":  "- name: reload\n  test_msg: msg=r\n",
-		"roles/web/handlers/main.yml":  "- name: not loaded\n  test_msg: msg=r\n",
-		"roles/web/tasks/main.yml":     "- name: not loaded\n  test_msg: msg=m\n",
-		"roles/web/defaults/main.yml":  "d: 1\n",
+		"roles/web/tasks/setup.yml":   "- name: setup\n  test_msg: msg=s\n- import_tasks: sub.yml\n",
+		"roles/web/tasks/sub.yml":     "- name: sub\n  test_msg: msg=sub\n",
+		"roles/web/vars/extra.yml":    "v: 1\n",
+		"roles/web/handlers/more.yml": "- name: reload\n  test_msg: msg=r\n",
+		"roles/web/handlers/main.yml": "- name: not loaded\n  test_msg: msg=r\n",
+		"roles/web/tasks/main.yml":    "- name: not loaded\n  test_msg: msg=m\n",
+		"roles/web/defaults/main.yml": "d: 1\n",
 	})
 	pb, err := (&Loader{}).LoadPlaybook(filepath.Join(dir, "site.yml"))
 	require.NoError(t, err)
