@@ -33,10 +33,21 @@ func newResolver(e *Engine, vars map[string]any) *resolver {
 	return &resolver{e: e, vars: vars}
 }
 
+// Mapping is a map computed on demand (for instance hostvars, whose
+// entries are merged per host only when a template reads them). A variable
+// holding a Mapping is seen by templates as a dict; Lookup is called at
+// most once per key per render call.
+type Mapping interface {
+	Keys() []string
+	Lookup(key string) (any, bool)
+}
+
 // cell is one variable or map entry, rendered the first time it is read.
 type cell struct {
 	r     *resolver
 	raw   any
+	src   Mapping // when set, raw is src.Lookup(key) fetched on first read
+	key   string
 	path  string
 	state uint8 // cellNew, cellBusy, cellDone
 	val   any
@@ -69,6 +80,9 @@ func (c *cell) get() (any, error) {
 		return nil, fmt.Errorf("templating %s: variables nest deeper than %d levels", c.path, maxDepth)
 	}
 	c.state = cellBusy
+	if c.src != nil {
+		c.raw, _ = c.src.Lookup(c.key)
+	}
 	c.r.stack = append(c.r.stack, c.path)
 	c.val, c.err = c.r.resolve(c.raw, c.path)
 	c.r.stack = c.r.stack[:len(c.r.stack)-1]
@@ -113,6 +127,8 @@ func (r *resolver) resolve(raw any, path string) (any, error) {
 		return out, nil
 	case map[string]any:
 		return r.wrapMap(v, path), nil
+	case Mapping:
+		return r.wrapMapping(v, path), nil
 	case []any:
 		out := make(pyList, len(v))
 		for i, item := range v {
@@ -177,6 +193,20 @@ func (r *resolver) wrapMap(m map[string]any, path string) lazyMap {
 		r.maps = map[uintptr]lazyMap{}
 	}
 	r.maps[id] = lm
+	return lm
+}
+
+// wrapMapping returns the lazy view of a Mapping: its keys now, each value
+// when read.
+func (r *resolver) wrapMapping(m Mapping, path string) lazyMap {
+	keys := m.Keys()
+	cells := make([]cell, len(keys))
+	lm := make(lazyMap, len(keys))
+	for i, k := range keys {
+		c := &cells[i]
+		*c = cell{r: r, src: m, key: k, path: childPath(path, k)}
+		lm[k] = c
+	}
 	return lm
 }
 

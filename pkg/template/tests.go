@@ -63,13 +63,7 @@ func ansibleTests(rc *regexCache) map[string]exec.TestFunction {
 		}),
 		"truthy": plainTest("truthy", truthTest(true)),
 		"falsy":  plainTest("falsy", truthTest(false)),
-		"in": plainTest("in", func(in any, a *args) (bool, error) {
-			seq, err := a.get(0, "seq", nil)
-			if err != nil {
-				return false, err
-			}
-			return containsValue(seq, in)
-		}),
+		"in": testIn,
 		"contains": plainTest("contains", func(in any, a *args) (bool, error) {
 			x, err := a.get(0, "value", nil)
 			if err != nil {
@@ -169,6 +163,37 @@ func truthTest(want bool) testFunc {
 		}
 		return pyTruth(v) == want, nil
 	}
+}
+
+// testIn is "x in seq" (gonja parses the in operator as this test). A key
+// is looked up in a variable dict without resolving its values, so
+// "h in hostvars" stays cheap.
+func testIn(e *exec.Evaluator, in *exec.Value, params *exec.VarArgs) (ok bool, err error) {
+	defer recoverInto(&err)
+	if in.IsError() {
+		return false, errorOf(in)
+	}
+	if len(params.Args) != 1 {
+		return false, errors.New("in needs one container")
+	}
+	seq := params.Args[0]
+	if lm, isLazy := seq.Interface().(lazyMap); isLazy {
+		k, ok := asString(in.Interface())
+		if !ok {
+			return false, nil
+		}
+		_, found := lm[k]
+		return found, nil
+	}
+	x, err := plainValue(in)
+	if err != nil {
+		return false, err
+	}
+	s, err := plainValue(seq)
+	if err != nil {
+		return false, err
+	}
+	return containsValue(s, x)
 }
 
 // containsValue is Python's "x in seq".

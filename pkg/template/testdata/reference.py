@@ -8,7 +8,7 @@ Ansible's own filter and test plugins (the reference implementation).
 cases.yaml: a list of {t: template, vars: {...}, want: output}. A case with
 `err` must fail; a case with `hactl` documents a deliberate difference and
 keeps its own `want`. golden/NAME.j2 is rendered with golden/NAME.yml into
-golden/NAME.out.
+golden/NAME.out by Ansible's Templar (as the template module would).
 """
 import glob
 import os
@@ -47,6 +47,16 @@ def render(env, text, variables):
     return env.from_string(text).render(**(variables or {}))
 
 
+def render_ansible(text, variables):
+    """Render as Ansible's template module does: variables holding Jinja are
+    templated when used (lazily, recursively)."""
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.template import Templar
+    templar = Templar(loader=DataLoader(), variables=variables)
+    return templar.do_template(text, preserve_trailing_newlines=True,
+                               escape_backslashes=False)
+
+
 def main():
     write = '--write' in sys.argv
     env = environment()
@@ -83,7 +93,7 @@ def main():
         with open(base + '.yml') as f:
             variables = yaml.safe_load(f)
         with open(tpl) as f:
-            out = render(env, f.read(), variables)
+            out = render_ansible(f.read(), variables)
         if write:
             with open(base + '.out', 'w') as f:
                 f.write(out)
