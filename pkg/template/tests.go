@@ -63,7 +63,7 @@ func ansibleTests(rc *regexCache) map[string]exec.TestFunction {
 		}),
 		"truthy": plainTest("truthy", truthTest(true)),
 		"falsy":  plainTest("falsy", truthTest(false)),
-		"in": testIn,
+		"in":     testIn,
 		"contains": plainTest("contains", func(in any, a *args) (bool, error) {
 			x, err := a.get(0, "value", nil)
 			if err != nil {
