@@ -105,12 +105,32 @@ func (p *process) start() error {
 // stop kills the listener and every connection it serves (SIGKILL, by PID)
 // and waits for the listener to exit. It is a no-op when not running.
 func (p *process) stop() error {
+	p.kill(processTree())
+	return p.wait()
+}
+
+// kill SIGKILLs the listener and its descendants found in tree, without
+// waiting.
+func (p *process) kill(tree map[int][]int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil {
+		return
+	}
+	pid := p.cmd.Process.Pid
+	for _, c := range descendantsIn(tree, pid) {
+		_ = syscall.Kill(c, syscall.SIGKILL)
+	}
+	_ = syscall.Kill(pid, syscall.SIGKILL)
+}
+
+// wait waits for a killed listener to exit and forgets it.
+func (p *process) wait() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.cmd == nil {
 		return nil
 	}
-	killTree(p.cmd.Process.Pid)
 	select {
 	case <-p.exited:
 	case <-time.After(10 * time.Second):
@@ -145,14 +165,17 @@ func (p *process) pid() int {
 // found through /proc instead. Descendants are collected before anything is
 // killed so that none is reparented away in between.
 func killTree(pid int) {
-	for _, c := range descendants(pid) {
+	for _, c := range descendantsIn(processTree(), pid) {
 		_ = syscall.Kill(c, syscall.SIGKILL)
 	}
 	_ = syscall.Kill(pid, syscall.SIGKILL)
 }
 
-// descendants lists the PIDs below root in the process tree, read from /proc.
-func descendants(root int) []int {
+// descendants lists the PIDs below root in the process tree.
+func descendants(root int) []int { return descendantsIn(processTree(), root) }
+
+// processTree maps every PID to its children, read from /proc once.
+func processTree() map[int][]int {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil
@@ -167,12 +190,17 @@ func descendants(root int) []int {
 			children[ppid] = append(children[ppid], pid)
 		}
 	}
+	return children
+}
+
+// descendantsIn lists the PIDs below root in tree.
+func descendantsIn(tree map[int][]int, root int) []int {
 	var out []int
 	queue := []int{root}
 	for len(queue) > 0 {
 		cur := queue[0]
 		queue = queue[1:]
-		for _, c := range children[cur] {
+		for _, c := range tree[cur] {
 			out = append(out, c)
 			queue = append(queue, c)
 		}
