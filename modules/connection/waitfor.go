@@ -55,12 +55,18 @@ func (WaitForConnection) Run(ctx context.Context, t *module.Target, a module.Arg
 		}
 		actx, cancel := context.WithTimeout(ctx, attempt)
 		res, err := t.Conn.Run(actx, "true", transport.RunOpts{})
+		timedOut := actx.Err() != nil
 		cancel()
 		switch {
 		case err == nil && res.RC == 0:
 			return module.Result{Data: map[string]any{"elapsed": int(time.Since(start) / time.Second)}}, nil
 		case ctx.Err() != nil:
 			return module.Result{}, fmt.Errorf("wait_for_connection: %w", ctx.Err())
+		case timedOut && last != nil && attempt < sec(a.Int("connect_timeout")):
+			// An attempt cut short by the overall timeout says less than
+			// the error before it.
+		case timedOut:
+			last = fmt.Errorf("no answer within %s", attempt.Round(time.Millisecond))
 		case err != nil:
 			last = err
 		default:

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hactl/hactl/modules/internal/fakeconn"
 	"github.com/hactl/hactl/pkg/module"
+	"github.com/hactl/hactl/pkg/transport"
 )
 
 // gatherLocal runs setup for real on this machine through /bin/sh.
@@ -104,4 +105,15 @@ func TestDumpLocal(t *testing.T) {
 	}
 	b, _ := json.MarshalIndent(gatherLocal(t, map[string]any{}), "", " ")
 	os.Stdout.Write(b)
+}
+
+func TestSetupThroughLocalTransport(t *testing.T) {
+	args, err := Setup{}.Spec().Validate(map[string]any{"gather_subset": "!all"}, false)
+	require.NoError(t, err)
+	res, err := Setup{}.Run(context.Background(), &module.Target{Host: "localhost", Conn: transport.NewLocal()}, args)
+	require.NoError(t, err)
+	f := res.Data["ansible_facts"].(map[string]any)
+	assert.Equal(t, "Linux", f["ansible_system"])
+	assert.NotContains(t, f, "ansible_mounts", "!all keeps only the minimal facts")
+	assert.NotContains(t, f, "ansible_interfaces")
 }

@@ -5,45 +5,19 @@
 // quotes, $(…), backquotes, newlines and spaces stay literal.
 package shellx
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/hactl/hactl/pkg/transport"
+)
 
 // Quote returns s as one shell word that the shell reads back as exactly
-// s: safe words are left bare, anything else is single-quoted.
-func Quote(s string) string {
-	if s == "" {
-		return "''"
-	}
-	if isSafe(s) {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
+// s (transport.Quote).
+func Quote(s string) string { return transport.Quote(s) }
 
-// QuoteArgs quotes every word and joins them with spaces.
-func QuoteArgs(words []string) string {
-	q := make([]string, len(words))
-	for i, w := range words {
-		q[i] = Quote(w)
-	}
-	return strings.Join(q, " ")
-}
-
-func isSafe(s string) bool {
-	for _, r := range s {
-		if !isSafeRune(r) {
-			return false
-		}
-	}
-	return true
-}
-
-func isSafeRune(r rune) bool {
-	switch {
-	case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-		return true
-	}
-	return strings.ContainsRune("_@%+=:,./-", r)
-}
+// QuoteArgs quotes every word and joins them with spaces
+// (transport.QuoteArgs).
+func QuoteArgs(words []string) string { return transport.QuoteArgs(words) }
 
 // Path quotes a remote path, leaving a leading "~" or "~user" bare so the
 // remote shell expands it to the home directory as Ansible does for path

@@ -31,7 +31,7 @@ func TestQuoteRoundTripsThroughShell(t *testing.T) {
 		got := sh(t, "printf '%s|' "+Quote(s))
 		assert.Equal(t, s+"|", got, "word %q quoted as %s", s, Quote(s))
 	}
-	assert.Equal(t, "abc", Quote("abc"))
+	assert.Equal(t, "abc", Quote("abc"), "safe words stay bare")
 	assert.Equal(t, "''", Quote(""))
 }
 
