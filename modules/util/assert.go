@@ -45,9 +45,6 @@ func (Assert) Run(ctx context.Context, t *module.Target, a module.Args) (module.
 	failMsg := msgArg(a, "fail_msg", "Assertion failed")
 	okMsg := msgArg(a, "success_msg", "All assertions passed")
 	data := map[string]any{}
-	if !a.Bool("quiet") {
-		data["_ansible_verbose_always"] = true
-	}
 	for _, that := range a.Strings("that") {
 		ok, err := evalCond(t, that)
 		if err != nil {

@@ -45,7 +45,7 @@ With verbosity N the output only shows when hactl runs with at least N -v flags.
 
 // Run builds the output; the executor shows or hides it by verbosity.
 func (Debug) Run(ctx context.Context, t *module.Target, a module.Args) (module.Result, error) {
-	data := map[string]any{"_ansible_verbosity": a.Int("verbosity"), "_ansible_verbose_always": true}
+	data := map[string]any{"_ansible_verbosity": a.Int("verbosity")}
 	switch {
 	case a.Has("var"):
 		expr := a.String("var")

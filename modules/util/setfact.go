@@ -33,6 +33,7 @@ Strings "true", "false", "yes" and "no" (any case) become booleans, as in Ansibl
 			{Name: "cacheable", Type: module.Bool, Default: false, Doc: "Also store the variables as facts in the fact cache."},
 		},
 		FreeForm:  true,
+		AnyArgs:   true,
 		CheckMode: true,
 		Examples: `- name: Set two variables
   set_fact:
