@@ -37,7 +37,9 @@ func (Setup) Spec() module.Spec {
 	names := []string{"all"}
 	names = append(names, groups...)
 	for _, c := range collectors {
-		names = append(names, c.name)
+		if !slices.Contains(names, c.name) {
+			names = append(names, c.name)
+		}
 	}
 	return module.Spec{
 		Name:    "setup",
