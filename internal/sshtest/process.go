@@ -124,6 +124,23 @@ func (p *process) kill(tree map[int][]int) {
 	_ = syscall.Kill(pid, syscall.SIGKILL)
 }
 
+// signal sends sig to the listener and its descendants.
+func (p *process) signal(sig syscall.Signal) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil {
+		return errors.New("not running")
+	}
+	pid := p.cmd.Process.Pid
+	for _, c := range descendantsIn(processTree(), pid) {
+		_ = syscall.Kill(c, sig)
+	}
+	if err := syscall.Kill(pid, sig); err != nil {
+		return fmt.Errorf("signal sshd pid %d: %w", pid, err)
+	}
+	return nil
+}
+
 // wait waits for a killed listener to exit and forgets it.
 func (p *process) wait() error {
 	p.mu.Lock()

@@ -26,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"golang.org/x/crypto/ssh"
@@ -77,6 +78,23 @@ func (s Server) Stop() error {
 func (s Server) Restart() error {
 	if err := s.proc.start(); err != nil {
 		return fmt.Errorf("restart %s: %w", s.Name, err)
+	}
+	return nil
+}
+
+// Pause freezes the server and its connections (SIGSTOP): the host
+// looks alive to TCP but answers nothing, like a hung or unplugged machine.
+func (s Server) Pause() error {
+	if err := s.proc.signal(syscall.SIGSTOP); err != nil {
+		return fmt.Errorf("pause %s: %w", s.Name, err)
+	}
+	return nil
+}
+
+// Resume continues a paused server (SIGCONT).
+func (s Server) Resume() error {
+	if err := s.proc.signal(syscall.SIGCONT); err != nil {
+		return fmt.Errorf("resume %s: %w", s.Name, err)
 	}
 	return nil
 }

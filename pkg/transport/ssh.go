@@ -117,14 +117,42 @@ func (c *sshConn) session(ctx context.Context) (*ssh.Session, *link, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		s, err := l.client.NewSession()
+		s, err := newSession(ctx, l)
 		if err == nil {
 			return s, l, nil
 		}
+		if ctx.Err() != nil {
+			return nil, nil, fmt.Errorf("open session: %w", context.Cause(ctx))
+		}
 		c.drop(l)
-		if attempt == 1 || ctx.Err() != nil {
+		if attempt == 1 {
 			return nil, nil, fmt.Errorf("%w: %s: open session: %w", ErrUnreachable, c.cfg.String(), err)
 		}
+	}
+}
+
+// newSession opens a session on l, giving up when ctx ends (the server may
+// be frozen; the keepalive would notice only later).
+func newSession(ctx context.Context, l *link) (*ssh.Session, error) {
+	type opened struct {
+		s   *ssh.Session
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		s, err := l.client.NewSession()
+		ch <- opened{s, err}
+	}()
+	select {
+	case o := <-ch:
+		return o.s, o.err
+	case <-ctx.Done():
+		go func() {
+			if o := <-ch; o.s != nil {
+				_ = o.s.Close()
+			}
+		}()
+		return nil, context.Cause(ctx)
 	}
 }
 
@@ -170,7 +198,14 @@ func (c *sshConn) Run(ctx context.Context, cmd string, opt RunOpts) (Result, err
 			return Result{}, fmt.Errorf("%w: %s: stdin: %w", ErrUnreachable, c.cfg.String(), err)
 		}
 	}
-	if err := sess.Start(line); err != nil {
+	// Start waits for the server's reply: closing the session unblocks it
+	// when ctx ends first.
+	stop := context.AfterFunc(ctx, func() { _ = sess.Close() })
+	err = sess.Start(line)
+	if !stop() {
+		return Result{}, fmt.Errorf("run: %w", context.Cause(ctx))
+	}
+	if err != nil {
 		c.drop(l)
 		return Result{}, fmt.Errorf("%w: %s: start command: %w", ErrUnreachable, c.cfg.String(), err)
 	}
@@ -212,8 +247,13 @@ func (c *sshConn) Run(ctx context.Context, cmd string, opt RunOpts) (Result, err
 		res.RC = exitCode(exit)
 		return res, nil
 	}
-	c.drop(l)
-	return res, fmt.Errorf("%w: %s: connection lost while running the command: %w", ErrUnreachable, c.cfg.String(), err)
+	var missing *ssh.ExitMissingError
+	if errors.As(err, &missing) || errors.Is(err, io.EOF) || l.isDead() {
+		c.drop(l)
+		return res, fmt.Errorf("%w: %s: connection lost while running the command: %w", ErrUnreachable, c.cfg.String(), err)
+	}
+	// Otherwise a caller's Stdout or Stderr writer failed.
+	return res, fmt.Errorf("run: output: %w", err)
 }
 
 // exitCode maps an exit status or a deadly signal (as 128+n, like shells)

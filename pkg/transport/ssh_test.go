@@ -2,6 +2,7 @@ package transport
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -233,4 +234,38 @@ func closedPort(t *testing.T) int {
 func sshtestKey(t *testing.T) string {
 	t.Helper()
 	return sshtest.Start(t, 1)[0].KeyFile
+}
+
+func TestKeepaliveDetectsFrozenHost(t *testing.T) {
+	s := sshtest.Start(t, 1)[0]
+	cfg := serverConfig(s)
+	cfg.Keepalive = 200 * time.Millisecond
+	cfg.ConnectTimeout = time.Second
+	c, err := DialSSH(testCtx(t), cfg)
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = c.Run(testCtx(t), "true", RunOpts{})
+	require.NoError(t, err)
+
+	require.NoError(t, s.Pause())
+	t.Cleanup(func() { _ = s.Resume() })
+	start := time.Now()
+	_, err = c.Run(testCtx(t), "true", RunOpts{})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrUnreachable)
+	// Keepalive (≤ 2 intervals) plus one redial attempt (ConnectTimeout).
+	assert.Less(t, time.Since(start), 5*time.Second)
+
+	// A caller's deadline also ends the wait on a frozen host.
+	ctx, cancel := context.WithTimeout(testCtx(t), 300*time.Millisecond)
+	defer cancel()
+	start = time.Now()
+	_, err = c.Run(ctx, "true", RunOpts{})
+	require.Error(t, err)
+	assert.Less(t, time.Since(start), 2*time.Second)
+
+	require.NoError(t, s.Resume())
+	res, err := c.Run(testCtx(t), "echo thawed", RunOpts{})
+	require.NoError(t, err)
+	assert.Equal(t, "thawed\n", string(res.Stdout))
 }
