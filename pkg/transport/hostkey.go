@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 
 	"golang.org/x/crypto/ssh"
@@ -190,7 +189,8 @@ func portOf(addr string) string {
 // probeKey is a public key no host has, used to list the known keys.
 type probeKey struct{}
 
+// Type, Marshal, Verify and String implement ssh.PublicKey.
 func (probeKey) Type() string                            { return "hactl-probe" }
 func (probeKey) Marshal() []byte                         { return []byte("hactl-probe-key") }
 func (probeKey) Verify(_ []byte, _ *ssh.Signature) error { return errors.New("probe key") }
-func (probeKey) String() string                          { return strings.Repeat("0", 8) }
+func (probeKey) String() string                          { return "hactl-probe" }

@@ -306,6 +306,7 @@ type readErrs struct {
 	err error
 }
 
+// Read implements io.Reader.
 func (e *readErrs) Read(p []byte) (int, error) {
 	n, err := e.r.Read(p)
 	if err != nil && err != io.EOF && e.err == nil {

@@ -3,9 +3,22 @@
 // run against that host reuses it, so a task costs one remote command, not a
 // new login.
 //
-// Implementations: SSH (ssh.go, on goph and golang.org/x/crypto/ssh, files
-// over one reused SFTP channel) and Local (local.go, for localhost and
-// ansible_connection=local). Become (sudo/su) wraps any Conn (become.go).
+// Implementations: SSH (DialSSH; ssh.go, sftp.go, dial.go) and Local
+// (NewLocal; local.go, for localhost and ansible_connection=local). Become
+// (sudo/su) wraps any Conn (WithBecome; become.go). A Pool shares one Conn
+// per host among the tasks of a run (pool.go). ConfigFromVars reads
+// Ansible's connection variables (vars.go, sshargs.go).
+//
+// The SSH transport uses golang.org/x/crypto/ssh directly rather than
+// through goph: it needs context-aware dialing through jump hosts, control
+// over the host key algorithms offered, and access to the client for
+// keepalives and redials, none of which goph's wrapper exposes. Files go
+// over one SFTP channel (github.com/pkg/sftp) opened on first use.
+//
+// Cost model, per call on an open connection: Run is one session (one
+// round trip to open it, one for exec, then the output); Stat is one SFTP
+// lstat (owner names come from a per-host cache of /etc/passwd and
+// /etc/group); Put is six pipelined SFTP requests plus the fsync.
 package transport
 
 import (
