@@ -33,6 +33,8 @@ func newRootCmd() *cobra.Command {
 	}
 	root.AddCommand(
 		newVersionCmd(),
+		newPlayCmd(),
+		newDocCmd(),
 		newInventoryCmd(),
 		newTemplateCmd(),
 		newLabCmd(),

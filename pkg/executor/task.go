@@ -127,6 +127,7 @@ func (pr *playRun) runOnHost(t *playbook.Task, h string) outcome {
 		default:
 			o, diffs = pr.execute(t, h, v2)
 		}
+		stripInternal(o.result)
 		o.result[loopVar] = item
 		o.result["ansible_loop_var"] = loopVar
 		if lc.IndexVar != "" {
@@ -197,22 +198,28 @@ func (pr *playRun) runOnHost(t *playbook.Task, h string) outcome {
 
 // finish accounts a non-loop outcome: counters, register, notify, event.
 func (pr *playRun) finish(t *playbook.Task, h string, start time.Time, o outcome, diffs []Diff, v map[string]any) outcome {
-	hs := pr.state(h)
+	verbosity, _ := o.result["_ansible_verbosity"].(int)
+	delegated := stringOr(o.result["_ansible_delegated_to"])
+	stripInternal(o.result)
 	pr.stats.count(h, o.status, o.result["changed"] == true)
-	pr.afterResult(t, h, hs, o)
-	verbosity := 0
-	if n, ok := o.result["_ansible_verbosity"].(int); ok {
-		verbosity = n
-		delete(o.result, "_ansible_verbosity")
-	}
+	pr.afterResult(t, h, pr.state(h), o)
 	pr.emit(Event{Kind: HostResult, Play: pr.play, Task: t, Host: h, Status: o.status, Result: o.result,
 		Diffs: diffs, Duration: time.Since(start), NoLog: pr.noLog(t, v), Verbosity: verbosity,
-		Delegated: stringOr(o.result["_ansible_delegated_to"])})
-	delete(o.result, "_ansible_delegated_to")
+		Delegated: delegated})
 	if o.status == StatusChanged {
 		pr.notifyFrom(t, h, v)
 	}
 	return o
+}
+
+// stripInternal removes the _ansible_* keys modules use to talk to the
+// runner; they are neither shown nor registered.
+func stripInternal(m map[string]any) {
+	for k := range m {
+		if strings.HasPrefix(k, "_ansible_") {
+			delete(m, k)
+		}
+	}
 }
 
 func stringOr(v any) string {

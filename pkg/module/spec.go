@@ -31,6 +31,9 @@ type Spec struct {
 	// FreeForm means the module takes free-form text (command, shell); it
 	// arrives as the string argument "_raw_params".
 	FreeForm bool
+	// AnyArgs accepts argument names the spec does not list, unchecked
+	// (set_fact: every key is a variable to set).
+	AnyArgs bool
 	// CheckMode is false for modules that cannot predict their effect;
 	// the runner skips them in check mode.
 	CheckMode bool

@@ -114,6 +114,11 @@ func (s Spec) Validate(raw map[string]any, static bool) (Args, error) {
 		}
 		p, ok := s.Param(k)
 		if !ok {
+			if s.AnyArgs {
+				out[k] = v
+				given[k] = true
+				continue
+			}
 			errs = append(errs, unknownArg(s, k))
 			continue
 		}
