@@ -1,9 +1,14 @@
 package playbook
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // FuzzLoadPlaybook checks that no input makes loading or validation
@@ -36,4 +41,27 @@ func FuzzLoadPlaybook(f *testing.F) {
 		}
 		_ = Validate(pb)
 	})
+}
+
+func TestAliasBombsAreBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("- hosts: all\n  tasks:\n    - &l0 {block: [{test_msg: x}]}\n")
+	for i := 1; i <= 9; i++ {
+		fmt.Fprintf(&b, "    - &l%d {block: [", i)
+		for j := range 10 {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "*l%d", i-1)
+		}
+		b.WriteString("]}\n")
+	}
+	b.WriteString("    - &m0 {test_msg: {a: 1}, when: x}\n")
+	for i := 1; i <= 30; i++ {
+		fmt.Fprintf(&b, "    - &m%d {<<: [*m%d, *m%d, *m%d], when: x}\n", i, i-1, i-1, i-1)
+	}
+	dir := writeFiles(t, map[string]string{"site.yml": b.String()})
+	_, err := (&Loader{}).LoadPlaybook(filepath.Join(dir, "site.yml"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "more than 50000 tasks")
 }

@@ -39,9 +39,9 @@ func TestDynamicIncludes(t *testing.T) {
     - name: h
       test_msg: msg=h
 `,
-		"inc.yml":                   "- name: included\n  test_msg: msg=i\n  when: own\n",
-		"old.yml":                   "- test_msg: msg=o\n",
-		"roles/dyn/tasks/other.yml": "- name: dyn task\n  test_msg: msg=d\n",
+		"inc.yml":                     "- name: included\n  test_msg: msg=i\n  when: own\n",
+		"old.yml":                     "- test_msg: msg=o\n",
+		"roles/dyn/tasks/other.yml":   "- name: dyn task\n  test_msg: msg=d\n",
 		"roles/dyn/handlers/main.yml": "- name: dh\n  test_msg: msg=d\n",
 	})
 	l := &Loader{}

@@ -40,9 +40,25 @@ type loadState struct {
 	// applied are the role applications of the current play's roles:
 	// section, by directory and parameters, for Ansible's deduplication.
 	applied map[string]bool
+	// nTasks counts the tasks built, against maxTasks.
+	nTasks int
 	// handlers collects the handlers of roles imported in the current
 	// play (import_role), in order.
 	roleHandlers []*Task
+}
+
+// maxTasks bounds the tasks one load builds: YAML aliases in task lists
+// could otherwise expand a small file into billions of tasks.
+const maxTasks = 50_000
+
+// budget counts one more task; it reports false (and records the error
+// once) when the load has built too many.
+func (st *loadState) budget(pos Pos) bool {
+	st.nTasks++
+	if st.nTasks == maxTasks+1 {
+		st.errs.add(errorf(pos, "more than %d tasks: are YAML aliases expanding without bound?", maxTasks))
+	}
+	return st.nTasks <= maxTasks
 }
 
 type roleFrame struct {

@@ -120,16 +120,20 @@ func pairs(file string, n *yaml.Node) ([]pair, error) {
 	}
 	var merged []pair
 	seen := map[string]bool{}
+	visited := map[*yaml.Node]bool{}
 	for _, v := range merges {
-		if err := collectMerge(file, v, own, seen, &merged, 0); err != nil {
+		if err := collectMerge(file, v, own, seen, visited, &merged, 0); err != nil {
 			return nil, err
 		}
 	}
 	return append(merged, out...), nil
 }
 
-// collectMerge appends the entries a merge key's value brings in.
-func collectMerge(file string, v *yaml.Node, own, seen map[string]bool, out *[]pair, depth int) error {
+// collectMerge appends the entries a merge key's value brings in: the
+// mapping's own keys, then those it merges itself; the first occurrence
+// of a key wins. Each mapping is visited once, so aliases cannot make
+// the work grow exponentially.
+func collectMerge(file string, v *yaml.Node, own, seen map[string]bool, visited map[*yaml.Node]bool, out *[]pair, depth int) error {
 	if depth > maxMergeDepth {
 		return errorf(nodePos(file, v), "merge keys (<<) nested too deeply")
 	}
@@ -137,25 +141,39 @@ func collectMerge(file string, v *yaml.Node, own, seen map[string]bool, out *[]p
 	if t == nil {
 		return errorf(nodePos(file, v), "merge key (<<) needs a mapping or a list of mappings")
 	}
+	if visited[t] {
+		return nil
+	}
+	visited[t] = true
 	switch t.Kind {
 	case yaml.SequenceNode:
 		for _, c := range t.Content {
-			if err := collectMerge(file, c, own, seen, out, depth+1); err != nil {
+			if err := collectMerge(file, c, own, seen, visited, out, depth+1); err != nil {
 				return err
 			}
 		}
 		return nil
 	case yaml.MappingNode:
-		ps, err := pairs(file, t)
-		if err != nil {
-			return err
-		}
-		for _, p := range ps {
-			if own[p.key] || seen[p.key] {
+		var inner []*yaml.Node
+		for i := 0; i+1 < len(t.Content); i += 2 {
+			k := resolve(t.Content[i])
+			if k == nil || k.Kind != yaml.ScalarNode {
+				return errorf(nodePos(file, t.Content[i]), "mapping keys must be scalars")
+			}
+			if isMergeKey(k) {
+				inner = append(inner, t.Content[i+1])
 				continue
 			}
-			seen[p.key] = true
-			*out = append(*out, p)
+			if own[k.Value] || seen[k.Value] {
+				continue
+			}
+			seen[k.Value] = true
+			*out = append(*out, pair{key: k.Value, knode: k, val: t.Content[i+1]})
+		}
+		for _, m := range inner {
+			if err := collectMerge(file, m, own, seen, visited, out, depth+1); err != nil {
+				return err
+			}
 		}
 		return nil
 	}

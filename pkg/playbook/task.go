@@ -68,6 +68,9 @@ type action struct {
 // tasks they import, so the result may hold any number of tasks.
 func (st *loadState) task(sc scope, n *yaml.Node) []*Task {
 	file := sc.file.String()
+	if !st.budget(nodePos(file, n)) {
+		return nil
+	}
 	r := resolve(n)
 	if r == nil || r.Kind != yaml.MappingNode {
 		st.errs.add(errorf(nodePos(file, n), "a task must be a mapping, got %s", kindName(n)))
