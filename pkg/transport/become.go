@@ -107,11 +107,11 @@ func (c *becomeConn) Run(ctx context.Context, cmd string, opt RunOpts) (Result, 
 	if opt.Stderr != nil {
 		errW = opt.Stderr
 	}
-	out := newMarkerWriter(outW, marker)
+	out := newLineTap(outW, marker)
 	inner := RunOpts{Timeout: opt.Timeout, Stdout: out, Stderr: errW}
 	var gate *stdinGate
 	if c.b.Password != "" && c.b.method() == "sudo" {
-		gate = newStdinGate(c.b.Password, opt.Stdin, out.seen)
+		gate = newStdinGate(c.b.Password, opt.Stdin, out.hit)
 		prompts := newTokenStripper(errW, prompt, gate.prompted)
 		inner.Stderr, inner.Stdin = prompts, gate
 		defer prompts.flush()
@@ -127,7 +127,7 @@ func (c *becomeConn) Run(ctx context.Context, cmd string, opt RunOpts) (Result, 
 		return Result{}, fmt.Errorf("%s: %w", c.b.String(), err)
 	}
 	res.Stdout, res.Stderr = stdout.Bytes(), stderr.Bytes()
-	if !out.wasSeen() {
+	if _, ok := out.result(); !ok {
 		return res, c.failure(res, gate, &stderr)
 	}
 	return res, nil

@@ -6,66 +6,6 @@ import (
 	"sync"
 )
 
-// markerWriter drops the marker line that the become wrapper prints on
-// stdout once the switch succeeded, and records that it came.
-type markerWriter struct {
-	w      io.Writer
-	marker []byte // marker + "\n"
-	mu     sync.Mutex
-	buf    []byte
-	done   bool
-	seen   chan struct{} // closed when the marker line was seen
-	found  bool
-}
-
-func newMarkerWriter(w io.Writer, marker string) *markerWriter {
-	return &markerWriter{w: w, marker: []byte(marker + "\n"), seen: make(chan struct{})}
-}
-
-// Write implements io.Writer.
-func (m *markerWriter) Write(p []byte) (int, error) {
-	m.mu.Lock()
-	if m.done {
-		m.mu.Unlock()
-		return m.w.Write(p)
-	}
-	m.buf = append(m.buf, p...)
-	if len(m.buf) < len(m.marker) && bytes.HasPrefix(m.marker, m.buf) {
-		m.mu.Unlock()
-		return len(p), nil
-	}
-	rest := m.buf
-	if bytes.HasPrefix(m.buf, m.marker) {
-		rest = m.buf[len(m.marker):]
-		m.found = true
-		close(m.seen)
-	}
-	m.buf, m.done = nil, true
-	m.mu.Unlock()
-	if len(rest) > 0 {
-		if _, err := m.w.Write(rest); err != nil {
-			return 0, err
-		}
-	}
-	return len(p), nil
-}
-
-// flush passes on a partial line that turned out not to be the marker.
-func (m *markerWriter) flush() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if !m.done && len(m.buf) > 0 {
-		_, _ = m.w.Write(m.buf)
-	}
-	m.buf, m.done = nil, true
-}
-
-func (m *markerWriter) wasSeen() bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.found
-}
-
 // tokenStripper removes every occurrence of token (sudo's prompt) from a
 // stream, calling found for each.
 type tokenStripper struct {

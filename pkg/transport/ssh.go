@@ -190,7 +190,7 @@ func (c *sshConn) Run(ctx context.Context, cmd string, opt RunOpts) (Result, err
 	if opt.Stderr != nil {
 		errOut = opt.Stderr
 	}
-	pids := newPIDFilter(errOut)
+	pids := newLineTap(errOut, pidMarker)
 	sess.Stderr = pids
 	var stdin io.WriteCloser
 	if opt.Stdin != nil {
@@ -230,10 +230,10 @@ func (c *sshConn) Run(ctx context.Context, cmd string, opt RunOpts) (Result, err
 	case err = <-done:
 		pids.flush()
 	case err = <-stdinErr:
-		c.killRemote(l, pids.waitPID())
+		c.killRemote(l, waitPID(pids))
 		return Result{}, fmt.Errorf("run: read stdin: %w", err)
 	case <-ctx.Done():
-		c.killRemote(l, pids.waitPID())
+		c.killRemote(l, waitPID(pids))
 		return Result{}, fmt.Errorf("run: %w", context.Cause(ctx))
 	case <-l.dead:
 		return Result{}, fmt.Errorf("%w: %s: connection lost while running the command", ErrUnreachable, c.cfg.String())
