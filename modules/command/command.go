@@ -46,7 +46,7 @@ func guardParams() []module.Param {
 func (Command) Spec() module.Spec {
 	return module.Spec{
 		Name:  "command",
-		Short: "Execute commands on targets",
+		Short: "Run a program on the host without a shell",
 		Doc: `Runs a program with arguments on the host. The command line is split into words like a POSIX shell would (quotes and backslashes), but no shell runs it: pipes, redirections, ";" and "&" are plain arguments. Use the shell module for those.
 
 As in Ansible, $NAME and ${NAME} in arguments are replaced by the value of the environment variable on the host when it is set, and a leading ~ by the home directory (disable with expand_argument_vars: false).

@@ -18,7 +18,7 @@ type Raw struct{}
 func (Raw) Spec() module.Spec {
 	return module.Spec{
 		Name:  "raw",
-		Short: "Executes a low-down and dirty command",
+		Short: "Send a command line to the host as it is, with no wrapping",
 		Doc: `Sends the command line to the host as it is, through the connection's shell, with nothing added: no chdir, no creates/removes, no output stripping. Useful to bootstrap hosts that lack the tools other modules need.
 
 raw always reports changed and is skipped in check mode. The task's environment keyword does not apply to it.`,

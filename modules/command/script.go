@@ -27,7 +27,7 @@ const remoteTmp = "/tmp"
 func (Script) Spec() module.Spec {
 	return module.Spec{
 		Name:  "script",
-		Short: "Runs a local script on a remote node after transferring it",
+		Short: "Copy a controller-side script to the host, run it, remove it",
 		Doc: `Copies a script from the controller (looked up in the role's files/ directory, then the playbook's) to a private temporary file on the host, runs it there with the given arguments and removes it. The first word of the command line is the script; the rest is passed through the host's shell as written, as in Ansible.
 
 The task reports changed unless creates or removes stopped it (then it is skipped). In check mode the script is not run: with creates/removes the task reports whether it would run, otherwise it is skipped.`,

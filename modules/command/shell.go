@@ -17,7 +17,7 @@ type Shell struct{}
 func (Shell) Spec() module.Spec {
 	return module.Spec{
 		Name:  "shell",
-		Short: "Execute shell commands on targets",
+		Short: "Run a command line through the host's shell",
 		Doc: `Runs a command line through a shell on the host (/bin/sh unless executable says otherwise), so pipes, redirections, variables and globs work. Prefer the command module when none of that is needed.
 
 The task reports changed unless creates or removes stopped it. In check mode the command is skipped unless creates/removes are given; then they are checked and the task reports what would happen.`,

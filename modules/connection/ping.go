@@ -20,7 +20,7 @@ type Ping struct{}
 func (Ping) Spec() module.Spec {
 	return module.Spec{
 		Name:  "ping",
-		Short: "Try to connect to host, verify a usable shell and return pong on success",
+		Short: "Check that the host can be reached and runs commands",
 		Doc:   `Logs in to the host (with become when the task asks for it) and runs a trivial command; this is not ICMP ping. hactl needs no Python on the host, so unlike Ansible's ping this does not check for one.`,
 		Params: []module.Param{
 			{Name: "data", Type: module.Str, Default: "pong", Doc: `Data to return for the ping return value. If this parameter is set to "crash", the module fails.`},

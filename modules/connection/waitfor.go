@@ -20,7 +20,7 @@ type WaitForConnection struct{}
 func (WaitForConnection) Spec() module.Spec {
 	return module.Spec{
 		Name:  "wait_for_connection",
-		Short: "Waits until remote system is reachable/usable",
+		Short: "Wait until the host accepts connections and runs commands again",
 		Doc:   `Runs a trivial command on the host until it succeeds or the timeout passes. The connection logs in again by itself after the host went away. Skipped in check mode.`,
 		Params: []module.Param{
 			{Name: "connect_timeout", Type: module.Int, Default: 5, Doc: "Maximum number of seconds to wait for one attempt before retrying."},

@@ -44,7 +44,7 @@ func (Setup) Spec() module.Spec {
 	return module.Spec{
 		Name:    "setup",
 		Aliases: []string{"gather_facts"},
-		Short:   "Gathers facts about remote hosts",
+		Short:   "Collect facts (OS, network, hardware, services) from a host in one round trip",
 		Doc: `Gathers facts about the host in one round trip and returns them under ansible_facts, named as Ansible names them (ansible_hostname, ansible_default_ipv4, ansible_eth0, …). Plays run it first unless gather_facts is false.
 
 gather_subset selects what to collect: ` + strings.Join(names, ", ") + `. A name prefixed with ! excludes it; min is always collected unless !min is given. Facts hactl does not collect (devices, lvm, …) are simply absent.`,

@@ -16,7 +16,7 @@ type Assert struct{}
 func (Assert) Spec() module.Spec {
 	return module.Spec{
 		Name:  "assert",
-		Short: "Asserts given expressions are true",
+		Short: "Fail unless every listed condition holds",
 		Doc:   `Evaluates each expression of that, in order, the way when does (bare Jinja expressions, no {{ }}), and fails at the first one that is false, naming it. Never reports changed.`,
 		Params: []module.Param{
 			{Name: "that", Type: module.List, Elements: module.Str, Required: true, Doc: "Expressions of the same form as when, all of which must be true."},

@@ -17,7 +17,7 @@ type Debug struct{}
 func (Debug) Spec() module.Spec {
 	return module.Spec{
 		Name:  "debug",
-		Short: "Print statements during execution",
+		Short: "Show a message or the value of an expression",
 		Doc: `Prints a message (msg) or the value of a variable or expression (var). var is a bare Jinja expression, already inside {{ }}: write "var: result.stdout", not "var: '{{ result.stdout }}'". An undefined variable prints "VARIABLE IS NOT DEFINED!" instead of failing.
 
 With verbosity N the output only shows when hactl runs with at least N -v flags.`,

@@ -16,7 +16,7 @@ type Fail struct{}
 func (Fail) Spec() module.Spec {
 	return module.Spec{
 		Name:  "fail",
-		Short: "Fail with custom message",
+		Short: "Stop the host with a message of your choosing",
 		Doc:   "Fails the task for this host with a message; usually guarded by when.",
 		Params: []module.Param{
 			{Name: "msg", Type: module.Raw, Default: "Failed as requested from task", Doc: "The message to fail with."},

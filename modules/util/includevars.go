@@ -25,7 +25,7 @@ type IncludeVars struct{}
 func (IncludeVars) Spec() module.Spec {
 	return module.Spec{
 		Name:  "include_vars",
-		Short: "Load variables from files, dynamically within a task",
+		Short: "Read variables from YAML/JSON files on the controller at run time",
 		Doc:   `Loads variables from a YAML or JSON file, or from every such file of a directory (sorted by path; later files override earlier ones), on the controller. A relative file is looked up in the role's vars/ directory, then next to the playbook. The variables get include_vars precedence for the rest of the play run.`,
 		Params: []module.Param{
 			{Name: "file", Type: module.Path, Doc: "The file to load (the free-form text is the same)."},

@@ -27,7 +27,7 @@ type Pause struct {
 func (Pause) Spec() module.Spec {
 	return module.Spec{
 		Name:  "pause",
-		Short: "Pause playbook execution",
+		Short: "Wait for a time, or for an operator at a terminal",
 		Doc: `Pauses for a number of seconds or minutes, or until the operator presses enter. With a duration, input is not read. Without one, the prompt is shown and a line is read from the terminal; when hactl does not run on a terminal it does not wait (as Ansible) and says so in a warning.
 
 Interrupting hactl (Ctrl+C) ends a pause and the run.`,

@@ -25,7 +25,7 @@ var identifierRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 func (SetFact) Spec() module.Spec {
 	return module.Spec{
 		Name:  "set_fact",
-		Short: "Set host variable(s) and fact(s).",
+		Short: "Define variables for the host for the rest of the run",
 		Doc: `Sets variables on the host from key: value pairs (or key=value). They take effect for the rest of the play run, with the high precedence of set_fact. With cacheable: true they are also stored as facts (lower precedence, kept in the fact cache).
 
 Strings "true", "false", "yes" and "no" (any case) become booleans, as in Ansible.`,
