@@ -92,6 +92,7 @@ func (st *loadState) checkNotify(p *Play) []error {
 			return
 		}
 		handlerNames(allHandlers(r), known)
+		handlerNames(sub.roleHandlers, known)
 	})
 	if open {
 		return nil

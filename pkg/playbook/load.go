@@ -162,7 +162,7 @@ func (st *loadState) playbookFile(pb *Playbook, loc location, imp playImport, fr
 			st.errs.add(errorf(nodePos(file, n), "a play must be a mapping, got %s", kindName(n)))
 			continue
 		}
-		if st.isImportPlaybook(file, r) {
+		if isImportPlaybook(r) {
 			st.importPlaybook(pb, loc, r, imp)
 			continue
 		}
@@ -181,7 +181,8 @@ func wrapAt(from Pos, what string, err error) error {
 	return &Error{Pos: from, Err: fmt.Errorf("%s: %w", what, err)}
 }
 
-func (st *loadState) isImportPlaybook(file string, r *yaml.Node) bool {
+// isImportPlaybook reports whether a playbook entry is an import_playbook.
+func isImportPlaybook(r *yaml.Node) bool {
 	for i := 0; i+1 < len(r.Content); i += 2 {
 		if k := resolve(r.Content[i]); k != nil && includeAction(k.Value) == "import_playbook" {
 			return true

@@ -360,7 +360,8 @@ func allHandlers(r *Role) []*Task {
 // include task: the role's tasks sit under it, inheriting the options of
 // the scope around it plus its apply: keywords (not its own when: and
 // tags:, which apply to the include alone). Dependencies are expanded;
-// role deduplication does not apply, as in Ansible.
+// role deduplication does not apply, as in Ansible. Handlers of roles
+// imported by the role's tasks (import_role) are appended to Handlers.
 func (l *Loader) LoadRole(name string, opt RoleOptions, parent *Task, play *Play) (*Role, error) {
 	st := l.newState()
 	ref := roleRef{name: name, opt: opt, play: play, parent: parent}
@@ -381,6 +382,10 @@ func (l *Loader) LoadRole(name string, opt RoleOptions, parent *Task, play *Play
 	}
 	if err := st.errs.err(); err != nil {
 		return nil, err
+	}
+	// Handlers of roles the role's tasks import (import_role) come with it.
+	if r != nil {
+		r.Handlers = append(r.Handlers, st.roleHandlers...)
 	}
 	return r, nil
 }

@@ -146,8 +146,10 @@ type Role struct {
 	Handlers []*Task
 	// AllowDuplicates comes from meta/main.yml.
 	AllowDuplicates bool
-	// Options holds the keywords given where the role was applied (when,
-	// tags, become, …); already propagated to Tasks.
+	// Options are the effective options where the role was applied: the
+	// play's (and enclosing blocks' and imports') keywords with those
+	// given on the role entry (when, tags, become, …) applied on top. They
+	// are already propagated to Tasks, Handlers and Deps.
 	Options
 	// Public is true when the role's vars and defaults stay visible after
 	// the role (roles: section and import_role).
