@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nikolalohinski/gonja/v2/exec"
 	"github.com/nikolalohinski/gonja/v2/parser"
 )
 
@@ -89,6 +90,12 @@ func toError(name, text string, err error) error {
 func rootCause(err error) (error, string) {
 	var wrappers strings.Builder
 	for {
+		if v, ok := err.(*exec.Value); ok && v.IsError() {
+			if inner := errorOf(v); inner != err {
+				err = inner
+				continue
+			}
+		}
 		c, ok := err.(interface{ Cause() error })
 		if !ok || c.Cause() == nil {
 			return err, wrappers.String()
@@ -115,6 +122,13 @@ func humanize(err error) string {
 
 // undefinedWord is the name or attribute an undefined-error is about.
 func undefinedWord(err error) string {
+	var u *undefinedError
+	if errors.As(err, &u) {
+		if u.attr != "" {
+			return u.attr
+		}
+		return u.what
+	}
 	msg := err.Error()
 	if m := reName.FindStringSubmatch(msg); m != nil {
 		return m[1]
@@ -136,13 +150,22 @@ func isUndefinedErr(err error) bool {
 		return true
 	}
 	root, _ := rootCause(err)
+	if errors.As(root, &u) {
+		return true
+	}
 	msg := root.Error()
 	return reName.MatchString(msg) || reAttr.MatchString(msg) || reItem.MatchString(msg) ||
 		strings.HasPrefix(msg, "Can't use getattr on None") || strings.HasPrefix(msg, "Can't use Getitem on None") ||
 		strings.Contains(msg, "is undefined")
 }
 
-// undefinedError is raised by hactl's own code for an undefined value.
-type undefinedError struct{ what string }
+// undefinedError is hactl's own undefined value: a variable (what) or a
+// missing dict key (attr). It carries no stack, unlike gonja's errors.
+type undefinedError struct{ what, attr string }
 
-func (u *undefinedError) Error() string { return fmt.Sprintf("'%s' is undefined", u.what) }
+func (u *undefinedError) Error() string {
+	if u.attr != "" {
+		return fmt.Sprintf("'dict object' has no attribute '%s'", u.attr)
+	}
+	return fmt.Sprintf("'%s' is undefined", u.what)
+}

@@ -2,6 +2,7 @@ package template
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 
@@ -25,7 +26,7 @@ type resolver struct {
 	vars  map[string]any
 	top   map[string]*cell
 	maps  map[uintptr]lazyMap
-	stack []string
+	stack []*cell
 	fns   map[string]any
 }
 
@@ -42,13 +43,32 @@ type Mapping interface {
 	Lookup(key string) (any, bool)
 }
 
+// varPath names a variable or a part of one ("cfg.endpoints[1]") for
+// error messages; it is turned into a string only when an error needs it.
+type varPath struct {
+	parent *varPath
+	key    string
+	index  int // list index, or -1 for a map key
+}
+
+// String formats the path as a Jinja expression.
+func (p *varPath) String() string {
+	if p == nil {
+		return ""
+	}
+	base := p.parent.String()
+	if p.index >= 0 {
+		return fmt.Sprintf("%s[%d]", base, p.index)
+	}
+	return childPath(base, p.key)
+}
+
 // cell is one variable or map entry, rendered the first time it is read.
 type cell struct {
 	r     *resolver
 	raw   any
-	src   Mapping // when set, raw is src.Lookup(key) fetched on first read
-	key   string
-	path  string
+	src   Mapping // when set, raw is src.Lookup(at.key) fetched on first read
+	at    varPath
 	state uint8 // cellNew, cellBusy, cellDone
 	val   any
 	err   error
@@ -66,27 +86,27 @@ func (c *cell) get() (any, error) {
 	case cellDone:
 		return c.val, c.err
 	case cellBusy:
-		chain := append(append([]string{}, c.r.stack...), c.path)
-		start := 0
-		for i, p := range chain {
-			if p == c.path {
-				start = i
-				break
+		var chain []string
+		for _, busy := range c.r.stack {
+			if busy == c || len(chain) > 0 {
+				chain = append(chain, busy.at.String())
 			}
 		}
-		return nil, fmt.Errorf("recursive loop detected in template: %s", strings.Join(chain[start:], " -> "))
+		chain = append(chain, c.at.String())
+		return nil, fmt.Errorf("recursive loop detected in template: %s", strings.Join(chain, " -> "))
 	}
 	if len(c.r.stack) >= maxDepth {
-		return nil, fmt.Errorf("templating %s: variables nest deeper than %d levels", c.path, maxDepth)
+		return nil, fmt.Errorf("templating %s: variables nest deeper than %d levels", c.at.String(), maxDepth)
 	}
 	c.state = cellBusy
 	if c.src != nil {
-		c.raw, _ = c.src.Lookup(c.key)
+		c.raw, _ = c.src.Lookup(c.at.key)
 	}
-	c.r.stack = append(c.r.stack, c.path)
-	c.val, c.err = c.r.resolve(c.raw, c.path)
+	c.r.stack = append(c.r.stack, c)
+	c.val, c.err = c.r.resolve(c.raw, &c.at)
 	c.r.stack = c.r.stack[:len(c.r.stack)-1]
 	c.state = cellDone
+	c.raw = nil
 	return c.val, c.err
 }
 
@@ -103,18 +123,30 @@ func (r *resolver) topValue(name string) (any, bool, error) {
 	if r.top == nil {
 		r.top = map[string]*cell{}
 	}
-	c := &cell{r: r, raw: raw, path: name}
+	c := &cell{r: r, raw: raw, at: varPath{key: name, index: -1}}
 	r.top[name] = c
 	v, err := c.get()
 	return v, true, err
 }
 
+// settled reports whether a raw value is seen by templates as it is
+// (no rendering, no wrapping), so a map entry holding it needs no cell.
+func settled(v any) bool {
+	switch x := v.(type) {
+	case nil, bool, int, int64, float64:
+		return true
+	case string:
+		return !IsTemplate(x)
+	}
+	return false
+}
+
 // resolve turns a raw variable value into what templates see: template
 // strings rendered (with the same variables), maps wrapped lazily, lists
 // resolved item by item. Named string types (yamlx.Unsafe) stay verbatim.
-func (r *resolver) resolve(raw any, path string) (any, error) {
+func (r *resolver) resolve(raw any, at *varPath) (any, error) {
 	switch v := raw.(type) {
-	case nil, bool, int, int64, float64, lazyMap, pyList, pyDict:
+	case nil, bool, int, int64, float64, lazyMap, pyList, pyDict, pyTuple:
 		return v, nil
 	case string:
 		if !IsTemplate(v) {
@@ -122,17 +154,21 @@ func (r *resolver) resolve(raw any, path string) (any, error) {
 		}
 		out, err := r.templateString(v)
 		if err != nil {
-			return nil, fmt.Errorf("while templating %s: %w", path, err)
+			return nil, fmt.Errorf("while templating %s: %w", at, err)
 		}
 		return out, nil
 	case map[string]any:
-		return r.wrapMap(v, path), nil
+		return r.wrapMap(v, at), nil
 	case Mapping:
-		return r.wrapMapping(v, path), nil
+		return r.wrapMapping(v, at), nil
 	case []any:
 		out := make(pyList, len(v))
 		for i, item := range v {
-			x, err := r.resolve(item, fmt.Sprintf("%s[%d]", path, i))
+			if settled(item) {
+				out[i] = item
+				continue
+			}
+			x, err := r.resolve(item, &varPath{parent: at, index: i})
 			if err != nil {
 				return nil, err
 			}
@@ -140,12 +176,12 @@ func (r *resolver) resolve(raw any, path string) (any, error) {
 		}
 		return out, nil
 	}
-	return r.resolveReflect(raw, path)
+	return r.resolveReflect(raw, at)
 }
 
 // resolveReflect handles typed containers ([]string, map[string]string,
 // []map[string]any, …) by viewing them as []any / map[string]any.
-func (r *resolver) resolveReflect(raw any, path string) (any, error) {
+func (r *resolver) resolveReflect(raw any, at *varPath) (any, error) {
 	rv := reflect.ValueOf(raw)
 	switch rv.Kind() {
 	case reflect.Map:
@@ -157,7 +193,7 @@ func (r *resolver) resolveReflect(raw any, path string) (any, error) {
 		for it.Next() {
 			m[it.Key().String()] = it.Value().Interface()
 		}
-		return r.wrapMap(m, path), nil
+		return r.wrapMap(m, at), nil
 	case reflect.Slice, reflect.Array:
 		if rv.Type().Elem().Kind() == reflect.Uint8 {
 			return raw, nil
@@ -166,13 +202,14 @@ func (r *resolver) resolveReflect(raw any, path string) (any, error) {
 		for i := range l {
 			l[i] = rv.Index(i).Interface()
 		}
-		return r.resolve(l, path)
+		return r.resolve(l, at)
 	}
 	return raw, nil
 }
 
-// wrapMap returns the lazy view of m, one per map per call.
-func (r *resolver) wrapMap(m map[string]any, path string) lazyMap {
+// wrapMap returns the lazy view of m, one per map per call. Entries that
+// need no rendering are copied as they are; the others become cells.
+func (r *resolver) wrapMap(m map[string]any, at *varPath) lazyMap {
 	if m == nil {
 		return lazyMap{}
 	}
@@ -180,13 +217,22 @@ func (r *resolver) wrapMap(m map[string]any, path string) lazyMap {
 	if lm, ok := r.maps[id]; ok {
 		return lm
 	}
-	cells := make([]cell, len(m))
-	lm := make(lazyMap, len(m))
+	n := 0
+	for _, v := range m {
+		if !settled(v) {
+			n++
+		}
+	}
+	cells := make([]cell, n)
+	lm := lazyMap(maps.Clone(m)) // a bulk copy, then cells replace entries in place
 	i := 0
 	for k, v := range m {
+		if settled(v) {
+			continue
+		}
 		c := &cells[i]
 		i++
-		*c = cell{r: r, raw: v, path: childPath(path, k)}
+		*c = cell{r: r, raw: v, at: varPath{parent: at, key: k, index: -1}}
 		lm[k] = c
 	}
 	if r.maps == nil {
@@ -198,13 +244,13 @@ func (r *resolver) wrapMap(m map[string]any, path string) lazyMap {
 
 // wrapMapping returns the lazy view of a Mapping: its keys now, each value
 // when read.
-func (r *resolver) wrapMapping(m Mapping, path string) lazyMap {
+func (r *resolver) wrapMapping(m Mapping, at *varPath) lazyMap {
 	keys := m.Keys()
 	cells := make([]cell, len(keys))
 	lm := make(lazyMap, len(keys))
 	for i, k := range keys {
 		c := &cells[i]
-		*c = cell{r: r, src: m, key: k, path: childPath(path, k)}
+		*c = cell{r: r, src: m, at: varPath{parent: at, key: k, index: -1}}
 		lm[k] = c
 	}
 	return lm
@@ -245,7 +291,9 @@ func (m lazyMap) GetItem(key any) (*exec.Value, bool) {
 	}
 	entry, ok := m[k]
 	if !ok {
-		return exec.AsValue(nil), false
+		// Found, as an undefined value: gonja passes it on unwrapped (no
+		// stack capture), "is defined" and default() see it as undefined.
+		return exec.AsValue(&undefinedError{attr: k}), true
 	}
 	v, err := entryValue(entry)
 	if err != nil {
@@ -255,10 +303,9 @@ func (m lazyMap) GetItem(key any) (*exec.Value, bool) {
 }
 
 // GetAttribute implements exec.AttributeGetter: d.key reads d['key'].
+// The dict methods (d.items()) are not attributes: gonja calls them when
+// the attribute is not callable.
 func (m lazyMap) GetAttribute(name string) (*exec.Value, bool) {
-	if _, ok := m[name]; !ok {
-		return exec.AsValue(nil), false
-	}
 	return m.GetItem(name)
 }
 

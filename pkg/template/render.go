@@ -60,7 +60,11 @@ func (r *resolver) context(names []string) *exec.Context {
 		v, ok, err := r.topValue(name)
 		switch {
 		case !ok:
-			continue
+			// A name the template may read and nobody defines: an
+			// undefined value of ours is cheaper than gonja's error.
+			if _, bound := r.boundFunctions()[name]; !bound && !r.e.env.Context.Has(name) && !reservedNames[name] {
+				data[name] = &undefinedError{what: name}
+			}
 		case err != nil:
 			data[name] = err
 		default:
@@ -74,6 +78,9 @@ func (r *resolver) context(names []string) *exec.Context {
 	}
 	return exec.NewContext(data)
 }
+
+// reservedNames are set by gonja while rendering; never shadow them.
+var reservedNames = map[string]bool{"loop": true, "self": true, "caller": true, "varargs": true, "kwargs": true}
 
 // eval evaluates a bare expression and returns its value as seen inside a
 // render (lazy maps are not yet made plain).

@@ -9,13 +9,17 @@ import (
 
 var (
 	typeTestCall = reflect.TypeFor[*nodes.TestCall]()
+	typeFiltered = reflect.TypeFor[*nodes.FilteredExpression]()
 	typeToken    = reflect.TypeFor[*tokens.Token]()
 )
 
-// rewriteTests fixes how gonja parses test arguments: it reads
-// "x is version('1.0', 'gt')" as one tuple argument, where Jinja passes
-// two. The walk is generic (reflection) because gonja's control
-// structures keep their bodies in their own types.
+// rewriteTests fixes two places where gonja's parser departs from Jinja:
+//   - "x is version('1.0', 'gt')" gives the test one tuple argument where
+//     Jinja passes two;
+//   - "a in b | f" filters the result of the "in" where Jinja filters b.
+//
+// The walk is generic (reflection) because gonja's control structures keep
+// their bodies in their own types.
 func rewriteTests(root *nodes.Template) {
 	seen := map[uintptr]bool{}
 	var walk func(v reflect.Value)
@@ -34,6 +38,9 @@ func rewriteTests(root *nodes.Template) {
 				return
 			}
 			seen[p] = true
+			if v.Type() == typeFiltered {
+				bindFilterToInOperand((*nodes.FilteredExpression)(v.UnsafePointer()))
+			}
 			if v.Type() == typeTestCall {
 				tc := (*nodes.TestCall)(v.UnsafePointer())
 				if len(tc.Args) == 1 {
@@ -59,4 +66,22 @@ func rewriteTests(root *nodes.Template) {
 		}
 	}
 	walk(reflect.ValueOf(root))
+}
+
+// bindFilterToInOperand turns (a in b) | f into a in (b | f), in place.
+func bindFilterToInOperand(fe *nodes.FilteredExpression) {
+	if len(fe.Filters) == 0 {
+		return
+	}
+	test, ok := fe.Expression.(*nodes.TestExpression)
+	if !ok {
+		if neg, isNeg := fe.Expression.(*nodes.Negation); isNeg {
+			test, ok = neg.Term.(*nodes.TestExpression)
+		}
+	}
+	if !ok || test.Test == nil || test.Test.Name != "in" || len(test.Test.Args) != 1 {
+		return
+	}
+	test.Test.Args[0] = &nodes.FilteredExpression{Expression: test.Test.Args[0], Filters: fe.Filters}
+	fe.Filters = nil
 }
