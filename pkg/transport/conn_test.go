@@ -153,6 +153,13 @@ func TestRunTimeoutAndCancel(t *testing.T) {
 			assert.NotErrorIs(t, err, ErrUnreachable)
 			assert.Less(t, time.Since(start), 5*time.Second)
 
+			// The whole remote command is killed, not just abandoned.
+			marker := filepath.Join(t.TempDir(), "survived")
+			_, err = tc.conn.Run(testCtx(t), "sleep 1 && touch "+Quote(marker), RunOpts{Timeout: 200 * time.Millisecond})
+			require.Error(t, err)
+			time.Sleep(1500 * time.Millisecond)
+			assert.NoFileExists(t, marker, "the timed-out command kept running")
+
 			// The connection survives a cancelled command.
 			res, err := tc.conn.Run(testCtx(t), "echo alive", RunOpts{})
 			require.NoError(t, err)
