@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 )
 
@@ -40,6 +41,9 @@ func (b Become) String() string {
 
 // GoString is String, so that %#v does not print the password either.
 func (b Become) GoString() string { return "transport.Become{" + b.String() + "}" }
+
+// LogValue keeps the password out of slog output.
+func (b Become) LogValue() slog.Value { return slog.StringValue(b.String()) }
 
 func (b Become) method() string {
 	if b.Method == "" {

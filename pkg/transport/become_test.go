@@ -3,6 +3,7 @@ package transport
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -237,5 +238,8 @@ func TestBecomeUnsupported(t *testing.T) {
 	_, err = c.Run(testCtx(t), "true", RunOpts{})
 	assert.ErrorIs(t, err, ErrBecome)
 	assert.NotContains(t, err.Error(), "secret")
-	assert.NotContains(t, Become{Password: "secret"}.String(), "secret")
+	b := Become{Password: "secret"}
+	for _, s := range []string{b.String(), b.LogValue().String(), fmt.Sprintf("%v %+v %#v", b, b, b)} {
+		assert.NotContains(t, s, "secret")
+	}
 }
