@@ -19,11 +19,11 @@ func includeArgs(file string, act action, argsKw *pair) (map[string]any, error) 
 	}
 	if raw, ok := args["_raw_params"]; ok {
 		delete(args, "_raw_params")
-		if _, dup := args["file"]; dup && act.kind != "include_role" && act.kind != "import_role" {
-			return nil, errorf(act.pos, "%s: the file is given twice", act.kind)
-		}
-		if act.kind == "include_role" || act.kind == "import_role" {
+		switch {
+		case act.kind == "include_role" || act.kind == "import_role":
 			return nil, errorf(act.pos, "%s takes name=… or a mapping, not %q", act.kind, raw)
+		case args["file"] != nil:
+			return nil, errorf(act.pos, "%s: the file is given twice", act.kind)
 		}
 		args["file"] = raw
 	}
@@ -359,19 +359,18 @@ func (st *loadState) dynamicInclude(sc scope, t *Task, act action, argsKw *pair,
 	return nil
 }
 
-// findApply returns the node of the apply: argument, if any.
+// findApply returns the node of the apply: argument, if any, in the
+// include's mapping or its args:.
 func findApply(file string, act action, argsKw *pair) *yaml.Node {
-	for _, n := range []*yaml.Node{act.val, func() *yaml.Node {
-		if argsKw == nil {
-			return nil
-		}
-		return argsKw.val
-	}()} {
-		r := resolve(n)
-		if r == nil || r.Kind != yaml.MappingNode {
+	nodes := []*yaml.Node{act.val}
+	if argsKw != nil {
+		nodes = append(nodes, argsKw.val)
+	}
+	for _, n := range nodes {
+		if r := resolve(n); r == nil || r.Kind != yaml.MappingNode {
 			continue
 		}
-		ps, err := pairs(file, r)
+		ps, err := pairs(file, n)
 		if err != nil {
 			continue
 		}

@@ -169,13 +169,13 @@ func (st *loadState) findAction(sc scope, ps []pair, r *yaml.Node) (action, bool
 	ok := true
 	for _, p := range ps {
 		switch {
-		case p.key == "listen" && !sc.handler:
-			st.errs.add(errorf(nodePos(file, p.knode), "listen is only valid on handlers"))
-			ok = false
-		case p.key == "listen", p.key == "action", p.key == "local_action":
-			if p.key != "listen" {
-				cands = append(cands, p)
+		case p.key == "listen":
+			if !sc.handler {
+				st.errs.add(errorf(nodePos(file, p.knode), "listen is only valid on handlers"))
+				ok = false
 			}
+		case p.key == "action" || p.key == "local_action":
+			cands = append(cands, p)
 		case isTaskKeyword(p.key):
 		case includeAction(p.key) != "":
 			cands = append(cands, p)
@@ -372,13 +372,10 @@ func (st *loadState) block(sc scope, r *yaml.Node, ps []pair) *Task {
 		switch {
 		case p.key == "block" || p.key == "rescue" || p.key == "always":
 			sections[p.key] = p.val
+		case !isBlockKeyword(p.key) && isTaskKeyword(p.key):
+			err = errorf(nodePos(file, p.knode), "%q is not valid on a block (put it on the tasks inside)", p.key)
 		case !isBlockKeyword(p.key):
-			what := "a block"
-			if isTaskKeyword(p.key) {
-				err = errorf(nodePos(file, p.knode), "%q is not valid on a block (put it on the tasks inside)", p.key)
-			} else {
-				err = unknownKeyword(nodePos(file, p.knode), p.key, what, blockKeywordNames())
-			}
+			err = unknownKeyword(nodePos(file, p.knode), p.key, "a block", blockKeywordNames())
 		default:
 			var handled bool
 			handled, err = optionKeyword(file, p, &own)
