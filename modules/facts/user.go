@@ -154,13 +154,10 @@ var pkgMgrCollector = collector{
 
 var pythonCollector = collector{
 	name: "python", group: "min",
-	snippets: []snippet{{"python", static(`for p in python3 python; do if command -v $p >/dev/null; then $p -c 'import sys, json, platform
-try:
-    import ssl; has = hasattr(ssl, "SSLContext")
-except Exception:
-    has = False
+	snippets: []snippet{{"python", static(`for p in python3 python; do if command -v $p >/dev/null; then $p -S -c 'import sys
 v = sys.version_info
-print(json.dumps({"executable": sys.executable, "type": platform.python_implementation().lower(), "has_sslcontext": has, "version": {"major": v[0], "minor": v[1], "micro": v[2], "releaselevel": v[3], "serial": v[4]}, "version_info": list(v)}))'; break; fi; done`)}},
+q = lambda s: "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\""
+print("{\"executable\": %s, \"type\": %s, \"has_sslcontext\": %s, \"version\": {\"major\": %d, \"minor\": %d, \"micro\": %d, \"releaselevel\": %s, \"serial\": %d}, \"version_info\": [%d, %d, %d, %s, %d]}" % (q(sys.executable), q(sys.implementation.name), "true" if v[0] >= 3 else "false", v[0], v[1], v[2], q(v[3]), v[4], v[0], v[1], v[2], q(v[3]), v[4]))'; break; fi; done`)}},
 	parse: func(s sections, f factMap) {
 		body, _ := s.get("python")
 		var py map[string]any

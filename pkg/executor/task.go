@@ -341,6 +341,8 @@ func (pr *playRun) execute(t *playbook.Task, h string, v map[string]any) (outcom
 		}
 	}
 
+	connVars = withConnectionKeywords(t, connVars, delegated != "")
+
 	ctx := pr.ctx
 	if t.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -502,6 +504,32 @@ func (pr *playRun) execute(t *playbook.Task, h string, v map[string]any) (outcom
 		o.status = StatusChanged
 	}
 	return o, diffs
+}
+
+// withConnectionKeywords applies the connection, remote_user and port
+// keywords where the host's variables do not set them: in Ansible the
+// variables (ansible_connection, ansible_user, ansible_port) win over the
+// keywords. A delegated task keeps the delegate's own settings.
+func withConnectionKeywords(t *playbook.Task, v map[string]any, delegated bool) map[string]any {
+	if delegated || (t.Connection == "" && t.RemoteUser == "" && t.Port == nil) {
+		return v
+	}
+	out := maps.Clone(v)
+	set := func(k string, val any) {
+		if cur, ok := out[k]; !ok || cur == nil {
+			out[k] = val
+		}
+	}
+	if t.Connection != "" {
+		set("ansible_connection", t.Connection)
+	}
+	if t.RemoteUser != "" {
+		set("ansible_user", t.RemoteUser)
+	}
+	if t.Port != nil {
+		set("ansible_port", t.Port)
+	}
+	return out
 }
 
 // runModule calls the module, turning a panic into a failure: one
