@@ -279,10 +279,11 @@ func finishImage(ctx context.Context, root string, r Recipe) error {
 		}
 	}
 	writes := map[string]string{
-		"etc/machine-id":                   "",
-		"etc/resolv.conf":                  "",
-		"etc/hostname":                     "localhost\n",
-		"etc/ssh/sshd_config.d/hactl.conf": imageSSHConfig,
+		"etc/machine-id":                       "",
+		"etc/resolv.conf":                      "",
+		"etc/hostname":                         "localhost\n",
+		"etc/ssh/sshd_config.d/hactl.conf":     imageSSHConfig,
+		"etc/systemd/system.conf.d/hactl.conf": imageSystemConf,
 	}
 	for path, content := range writes {
 		full := filepath.Join(root, path)
@@ -295,6 +296,9 @@ func finishImage(ctx context.Context, root string, r Recipe) error {
 		}
 	}
 	_ = os.Remove(filepath.Join(root, "var/lib/dbus/machine-id"))
+	if err := dropPamSystemd(root); err != nil {
+		return err
+	}
 	var disable []string
 	for _, u := range r.Disable {
 		if unitExists(root, u) {
@@ -310,6 +314,32 @@ func finishImage(ctx context.Context, root string, r Recipe) error {
 		if _, err := run(ctx, "systemctl", append([]string{"--root=" + root, "mask"}, r.Mask...)...); err != nil {
 			return fmt.Errorf("mask units: %w", err)
 		}
+	}
+	return nil
+}
+
+// imageSystemConf bounds how long a unit may take to stop, so that a
+// host halts in seconds.
+const imageSystemConf = "# hactl lab\n[Manager]\nDefaultTimeoutStopSec=10s\n"
+
+// dropPamSystemd keeps SSH logins out of logind: a login would start a
+// per-user systemd instance that can hang the host's shutdown, and lab
+// hosts need no user sessions.
+func dropPamSystemd(root string) error {
+	path := filepath.Join(root, "etc/pam.d/common-session")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("finish image: %w", err)
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.Contains(line, "pam_systemd.so") && !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			line = "# disabled by hactl lab: " + line
+		}
+		out = append(out, line)
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(out, "\n")), 0o644); err != nil {
+		return fmt.Errorf("finish image: %w", err)
 	}
 	return nil
 }

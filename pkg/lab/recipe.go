@@ -9,7 +9,7 @@ import (
 
 // recipeVersion changes whenever the way an image is built changes in a way
 // the package lists do not show, so that old caches are not reused.
-const recipeVersion = 1
+const recipeVersion = 2
 
 // Recipe describes an image: everything that decides its content. Two equal
 // recipes give the same image, so the recipe's hash names the cache entry.
@@ -62,7 +62,9 @@ func DefaultRecipe() Recipe {
 		Suite:   "bookworm",
 		Layers:  [][]string{slices.Clone(basePackages), slices.Clone(haPackages)},
 		Disable: slices.Clone(haServices),
-		Mask:    []string{"run-rpc_pipefs.mount"},
+		// rpc_pipefs cannot be mounted in a container (the host would boot
+		// degraded); a container must not load kernel modules.
+		Mask:    []string{"run-rpc_pipefs.mount", "systemd-modules-load.service"},
 		Version: recipeVersion,
 	}
 }
