@@ -30,7 +30,7 @@ func addrs(l *Lab) map[string]string {
 
 func TestLoadMapsLastOctetAndAllocatesTheRest(t *testing.T) {
 	dir := writeLab(t, map[string]string{
-		"hosts": "[lb]\ninfra01 ansible_host=192.168.56.13\ninfra02 ansible_host=192.168.56.14\n[app]\nnode1\nnode2\n[all:vars]\nansible_user=vagrant\n",
+		"hosts":   "[lb]\ninfra01 ansible_host=192.168.56.13\ninfra02 ansible_host=192.168.56.14\n[app]\nnode1\nnode2\n[all:vars]\nansible_user=vagrant\n",
 		"lab.yml": "hosts:\n  node1: {docker: true}\n  node2: {address: 10.77.0.100, nfs: true}\n",
 	})
 	l, err := Load(dir)
