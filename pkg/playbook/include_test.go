@@ -70,6 +70,10 @@ func TestDynamicIncludes(t *testing.T) {
 	assert.Equal(t, map[string]any{"av": 1}, it.Vars)
 	assert.Equal(t, filepath.Join(dir, "inc.yml"), it.Pos.File)
 
+	again, err := l.LoadTasks(filepath.Join(dir, "inc.yml"), inc, inc.Role, p)
+	require.NoError(t, err, "an already resolved path works too")
+	assert.Len(t, again, 1)
+
 	require.NotNil(t, incRole.Include)
 	assert.Equal(t, "include_role", incRole.Include.Kind)
 	assert.Equal(t, "dyn", incRole.Include.RoleName)

@@ -406,7 +406,8 @@ func includedScope(t *Task) (Options, []string) {
 
 // LoadTasks loads a task file at run time (include_tasks). path is
 // resolved like Ansible does: next to the file of parent, in the role's
-// tasks directory, in the play's directory. parent is the include task:
+// tasks directory, in the play's directory; then as given (a path the
+// caller resolved, or "embedded:…" for a file of ExtraRoleFS). parent is the include task:
 // the loaded tasks have it as Parent (its vars apply) and inherit the
 // options of the scope around it plus its apply: keywords.
 func (l *Loader) LoadTasks(path string, parent *Task, role *Role, play *Play) ([]*Task, error) {
@@ -423,7 +424,14 @@ func (l *Loader) LoadTasks(path string, parent *Task, role *Role, play *Play) ([
 			sc.vars = parent.Include.applyVars
 		}
 	}
-	cands := st.taskFileCandidates(from, role, play, path, sc.handler)
+	var cands []location
+	if strings.HasPrefix(path, embeddedPrefix) {
+		cands = []location{l.locationOf(path)}
+	} else {
+		// A path the caller already resolved (relative to the working
+		// directory) is tried last.
+		cands = dedupLocs(append(st.taskFileCandidates(from, role, play, path, sc.handler), location{path: path}))
+	}
 	loc, ok := st.findTaskFile(cands)
 	if !ok {
 		return nil, errorf(pos, "include_tasks: file %q not found (looked for %s)", path, joinLocs(cands))
