@@ -235,8 +235,9 @@ func (pr *playRun) runBatch() {
 			Pos: play.Pos, Name: "Gathering Facts", Module: "setup", Args: map[string]any{},
 			Options: play.Options, Play: play,
 		}
+		// The play's own when (from import_playbook) applies to fact
+		// gathering too.
 		t.Tags = append(slices.Clone(play.Tags), "always")
-		t.When = nil
 		pr.emit(Event{Kind: TaskStart, Play: play, Task: t})
 		pr.recordFailures(pr.runTask(t, pr.active(pr.batch)))
 	}

@@ -192,6 +192,9 @@ func (pr *playRun) runInclude(t *playbook.Task, hosts []string) map[string]bool 
 					TasksFrom: inc.TasksFrom, VarsFrom: inc.VarsFrom, DefaultsFrom: inc.DefaultsFrom,
 					HandlersFrom: inc.HandlersFrom, Public: inc.Public, Params: pm,
 				}, t, pr.play)
+				if err == nil {
+					err = playbook.ValidateTasks(roleTaskList(role))
+				}
 				if err != nil {
 					pr.hostFail(t, h, fmt.Sprintf("%s: %v", t.Pos, err), failed)
 					continue
@@ -214,6 +217,9 @@ func (pr *playRun) runInclude(t *playbook.Task, hosts []string) map[string]bool 
 			key = "tasks:" + path
 			if _, ok := groups[key]; !ok {
 				tasks, err := pr.Loader.LoadTasks(path, t, t.Role, pr.play)
+				if err == nil {
+					err = playbook.ValidateTasks(tasks)
+				}
 				if err != nil {
 					pr.hostFail(t, h, fmt.Sprintf("%s: %v", t.Pos, err), failed)
 					continue
