@@ -8,8 +8,9 @@ import (
 	"strings"
 )
 
-// maxExpandedHosts bounds what one host range may expand to, so that a typo
-// like web[1:100000000] fails fast instead of exhausting memory.
+// maxExpandedHosts bounds what one host range may expand to (unless the
+// inventory sets a lower bound), so that a typo like web[1:100000000] fails
+// fast instead of exhausting memory.
 const maxExpandedHosts = 1 << 20
 
 // Address syntax accepted by Ansible's parse_address, including [x:y] ranges.
@@ -66,7 +67,11 @@ func isIPv6Pattern(s string) bool {
 
 // expandHostPattern turns an inventory host entry ("web[01:03]:2222") into
 // host names and an optional port (0 when none), as Ansible does.
-func expandHostPattern(pattern string) ([]string, int, error) {
+// At most limit names are produced (maxExpandedHosts when limit is 0).
+func expandHostPattern(pattern string, limit int) ([]string, int, error) {
+	if limit <= 0 {
+		limit = maxExpandedHosts
+	}
 	name, port, ok := parseAddress(pattern)
 	if !ok {
 		name, port = pattern, 0
@@ -75,7 +80,7 @@ func expandHostPattern(pattern string) ([]string, int, error) {
 		return []string{name}, port, nil
 	}
 	var out []string
-	if err := expandRange(name, &out); err != nil {
+	if err := expandRange(name, limit, &out); err != nil {
 		return nil, 0, fmt.Errorf("host pattern %q: %w", pattern, err)
 	}
 	return out, port, nil
@@ -85,7 +90,7 @@ const asciiLetters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 // expandRange expands the first [begin:end(:step)] range of s and recurses
 // on the results, appending host names to out.
-func expandRange(s string, out *[]string) error {
+func expandRange(s string, limit int, out *[]string) error {
 	open := strings.IndexByte(s, '[')
 	closing := strings.IndexByte(s, ']')
 	if open < 0 || closing < 0 || closing < open {
@@ -119,12 +124,12 @@ func expandRange(s string, out *[]string) error {
 		width = len(beg)
 	}
 	emit := func(part string) error {
-		if len(*out) >= maxExpandedHosts {
-			return fmt.Errorf("host range expands to more than %d hosts", maxExpandedHosts)
+		if len(*out) >= limit {
+			return fmt.Errorf("host range expands to more than %d hosts", limit)
 		}
 		name := head + part + tail
 		if strings.Contains(name, "[") {
-			return expandRange(name, out)
+			return expandRange(name, limit, out)
 		}
 		*out = append(*out, name)
 		return nil
@@ -150,8 +155,8 @@ func expandRange(s string, out *[]string) error {
 		// Ansible silently expands this to no host; it is always a typo.
 		return fmt.Errorf("host range must have begin <= end")
 	}
-	if e-b > maxExpandedHosts*step {
-		return fmt.Errorf("host range expands to more than %d hosts", maxExpandedHosts)
+	if (e-b)/step >= limit {
+		return fmt.Errorf("host range expands to more than %d hosts", limit)
 	}
 	for i := b; i <= e; i += step {
 		part := strconv.Itoa(i)

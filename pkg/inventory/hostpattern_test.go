@@ -27,24 +27,30 @@ func TestExpandHostPattern(t *testing.T) {
 		{"x[y:Z]", nil, 0}, // y..z then A..Z: 28 names, checked below
 	}
 	for _, c := range cases {
-		names, port, err := expandHostPattern(c.in)
+		names, port, err := expandHostPattern(c.in, 0)
 		require.NoError(t, err, c.in)
 		if c.names != nil {
 			assert.Equal(t, c.names, names, c.in)
 		}
 		assert.Equal(t, c.port, port, c.in)
 	}
-	names, _, err := expandHostPattern("x[y:Z]")
+	names, _, err := expandHostPattern("x[y:Z]", 0)
 	require.NoError(t, err)
 	assert.Len(t, names, 28)
 }
 
 func TestExpandHostPatternLimits(t *testing.T) {
-	_, _, err := expandHostPattern("web[1:100000000]")
+	_, _, err := expandHostPattern("web[1:100000000]", 0)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "more than")
-	_, _, err = expandHostPattern("a[1:2:x]")
+	_, _, err = expandHostPattern("a[1:100]b[1:100]", 1000)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "more than 1000 hosts")
+	names, _, err := expandHostPattern("a[1:10]b[1:100]", 1000)
+	require.NoError(t, err)
+	assert.Len(t, names, 1000)
+	_, _, err = expandHostPattern("a[1:2:x]", 0)
 	assert.Error(t, err)
-	_, _, err = expandHostPattern("a]1:2[")
+	_, _, err = expandHostPattern("a]1:2[", 0)
 	assert.Error(t, err)
 }

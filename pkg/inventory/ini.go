@@ -148,7 +148,7 @@ func (inv *Inventory) parseINIHostLine(line, path string, group *Group) error {
 		return fmt.Errorf("expected a host name, got: %s", line)
 	}
 	pattern := tokens[0]
-	names, port, err := expandHostPattern(pattern)
+	names, port, err := expandHostPattern(pattern, inv.rangeLimit)
 	if err != nil {
 		return err
 	}

@@ -83,6 +83,8 @@ type Inventory struct {
 	dirs    map[string]*varsDir
 
 	warned map[string]bool // name clashes already reported
+
+	rangeLimit int // hosts one range may expand to; 0 means maxExpandedHosts
 }
 
 func newInventory(opt Options) *Inventory {

@@ -253,7 +253,7 @@ func (inv *Inventory) parseYAMLHost(path string, group *Group, keyNode, valNode 
 			return yamlError(path, valNode, "invalid variables for host %s: expected a mapping, got a %s", k.Value, typeName(v))
 		}
 	}
-	names, port, err := expandHostPattern(k.Value)
+	names, port, err := expandHostPattern(k.Value, inv.rangeLimit)
 	if err != nil {
 		return yamlError(path, keyNode, "%v", err)
 	}
