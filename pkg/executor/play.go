@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hactl/hactl/pkg/playbook"
 	"github.com/hactl/hactl/pkg/vars"
@@ -41,6 +42,10 @@ type playRun struct {
 	publicDefaults, publicVars []map[string]any
 	// extraHandlers come from roles included at run time.
 	extraHandlers []*playbook.Task
+	// groups caches the `groups` variable; playHosts the active hosts at
+	// the start of the current task.
+	groups    map[string]any
+	playHosts atomic.Pointer[[]any]
 }
 
 func (rn *run) runPlay(play *playbook.Play) error {

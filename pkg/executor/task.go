@@ -31,6 +31,8 @@ func (pr *playRun) runTask(t *playbook.Task, hosts []string) map[string]bool {
 	if len(hosts) == 0 {
 		return failed
 	}
+	ph := stringsToAny(pr.active(pr.batch))
+	pr.playHosts.Store(&ph)
 	if pr.runOnce(t) {
 		first := hosts[0]
 		var o outcome
@@ -650,13 +652,13 @@ func rolesOf(t *playbook.Task) []*playbook.Role {
 }
 
 func (pr *playRun) magicVars(h string, t *playbook.Task) map[string]any {
-	active := stringsToAny(pr.active(pr.batch))
+	active := pr.playHostsVar()
 	short, _, _ := strings.Cut(h, ".")
 	m := map[string]any{
 		"inventory_hostname":       h,
 		"inventory_hostname_short": short,
 		"group_names":              stringsToAny(pr.Inventory.GroupNames(h)),
-		"groups":                   groupsAny(pr.Inventory.GroupsMap()),
+		"groups":                   pr.groupsVar(),
 		"hostvars":                 pr.hostvars(),
 		"play_hosts":               active,
 		"ansible_play_hosts":       active,
@@ -693,6 +695,25 @@ func orAll(tags []string) []string {
 		return []string{"all"}
 	}
 	return tags
+}
+
+// groupsVar returns the `groups` variable, converted once per play.
+func (pr *playRun) groupsVar() map[string]any {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if pr.groups == nil {
+		pr.groups = groupsAny(pr.Inventory.GroupsMap())
+	}
+	return pr.groups
+}
+
+// playHostsVar returns ansible_play_hosts as of the start of the current
+// task (refreshed by runTask), computing it when no task set it yet.
+func (pr *playRun) playHostsVar() []any {
+	if p := pr.playHosts.Load(); p != nil {
+		return *p
+	}
+	return stringsToAny(pr.active(pr.batch))
 }
 
 func groupsAny(g map[string][]string) map[string]any {
