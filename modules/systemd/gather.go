@@ -137,4 +137,3 @@ func statusData(s map[string]string) map[string]any {
 	}
 	return out
 }
-

@@ -6,8 +6,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	_ "github.com/hactl/hactl/modules/systemd"
 	"github.com/hactl/hactl/modules/internal/modtest"
+	_ "github.com/hactl/hactl/modules/systemd"
 	"github.com/hactl/hactl/pkg/lab/labtest"
 )
 
