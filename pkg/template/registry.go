@@ -23,7 +23,7 @@ func buildFilters(rc *regexCache) *exec.FilterSet {
 		}
 	}
 	for _, group := range []map[string]exec.FilterFunction{
-		coreFilters(), listFilters(), textFilters(rc), dataFilters(), miscFilters(),
+		coreFilters(), listFilters(), textFilters(rc), dataFilters(), miscFilters(), extraFilters(),
 	} {
 		for name, fn := range group {
 			m[name] = fn

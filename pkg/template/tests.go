@@ -61,6 +61,24 @@ func ansibleTests(rc *regexCache) map[string]exec.TestFunction {
 		"iterable": plainTest("iterable", func(in any, _ *args) (bool, error) {
 			return isStr(in) || isCollection(in), nil
 		}),
+		"all": plainTest("all", func(in any, _ *args) (bool, error) {
+			l, err := toList(in)
+			for _, x := range l {
+				if !pyTruth(x) {
+					return false, err
+				}
+			}
+			return true, err
+		}),
+		"any": plainTest("any", func(in any, _ *args) (bool, error) {
+			l, err := toList(in)
+			for _, x := range l {
+				if pyTruth(x) {
+					return true, err
+				}
+			}
+			return false, err
+		}),
 		"truthy": plainTest("truthy", truthTest(true)),
 		"falsy":  plainTest("falsy", truthTest(false)),
 		"in":     testIn,
