@@ -72,6 +72,11 @@ func expandHostPattern(pattern string, limit int) ([]string, int, error) {
 	if limit <= 0 {
 		limit = maxExpandedHosts
 	}
+	if !strings.ContainsAny(pattern, ":[") {
+		// Without ':' there is no port and without '[' no range; a name
+		// parseAddress rejects is kept as it is anyway.
+		return []string{pattern}, 0, nil
+	}
 	name, port, ok := parseAddress(pattern)
 	if !ok {
 		name, port = pattern, 0
