@@ -125,3 +125,13 @@ func (s *Stats) ExitCode() int {
 	}
 	return 0
 }
+
+// NewStatsForTest returns Stats holding the given counters, for reporter
+// tests outside this package.
+func NewStatsForTest(hosts map[string]HostStats) *Stats {
+	s := newStats()
+	for h, c := range hosts {
+		*s.host(h) = c
+	}
+	return s
+}
