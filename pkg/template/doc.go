@@ -39,6 +39,11 @@
 // tests ("is regex('x', ignorecase=true)") are not parsed (pass them
 // positionally), "**" yields a float, and a string literal cannot end with
 // an escaped backslash ('\\'). random and shuffle are deterministic for a
-// seed but do not reproduce Python's sequence. {% include %} and
-// {% import %} of other files are not supported; lookup('template', …) is.
+// seed but do not reproduce Python's sequence.
+//
+// A template rendered from a file (Render's name is its path) may
+// {% include %}, {% import %} or {% extends %} templates from the same
+// directory; such a template sees every variable. lookup('env'|'file'|
+// 'template'|'vars'|'first_found'|'list'|'items') are built in and search
+// role_path and playbook_dir like Ansible; WithLookup adds plugins.
 package template

@@ -2,6 +2,7 @@ package template
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -165,17 +166,30 @@ type compiled struct {
 	tpl    *exec.Template
 	loader loaders.Loader
 	single *nodes.Output // the only node, when the text is one {{ expr }}
-	names  []string
+	names  []string      // the top-level names the text may read
+	every  bool          // the text includes others: every variable is visible
 	err    error
 }
 
 // compile parses text once and caches it, errors included.
 func (e *Engine) compile(text string) (*compiled, error) {
-	if c, ok := e.cache.Load(text); ok {
+	return e.compileFile("", text)
+}
+
+// compileFile is compile for a template read from file: when the text
+// includes or imports other templates, they are read relative to the
+// file's directory, and the cache key includes the file name.
+func (e *Engine) compileFile(file, text string) (*compiled, error) {
+	key, dir := text, ""
+	if file != "" && usesOtherTemplates(text) {
+		dir = filepath.Dir(file)
+		key = file + "\x00" + text
+	}
+	if c, ok := e.cache.Load(key); ok {
 		cc := c.(*compiled)
 		return cc, cc.err
 	}
-	c := &compiled{loader: newSourceLoader(text)}
+	c := &compiled{loader: &sourceLoader{text: text, dir: dir}, every: dir != ""}
 	c.tpl, c.err = parse(text, e.cfg, e.env, c.loader)
 	if c.err == nil {
 		rewriteTests(c.tpl.Root())
@@ -184,7 +198,7 @@ func (e *Engine) compile(text string) (*compiled, error) {
 			c.single, _ = root.Nodes[0].(*nodes.Output)
 		}
 	}
-	actual, _ := e.cache.LoadOrStore(text, c)
+	actual, _ := e.cache.LoadOrStore(key, c)
 	cc := actual.(*compiled)
 	return cc, cc.err
 }

@@ -1,7 +1,6 @@
 package template
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -11,7 +10,8 @@ import (
 	"unicode/utf16"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
-	"gopkg.in/yaml.v3"
+
+	"github.com/hactl/hactl/pkg/yamlx"
 )
 
 // dataFilters serialise and parse JSON and YAML.
@@ -207,13 +207,11 @@ func fromJSONNumbers(v any) any {
 	return v
 }
 
-// filterFromYAML parses YAML into plain data.
+// filterFromYAML parses YAML into plain data, with YAML 1.1's scalars as
+// PyYAML reads them (yes/no are booleans).
 func filterFromYAML(in any, _ *args) (any, error) {
-	var v any
-	if err := yaml.NewDecoder(bytes.NewReader([]byte(pyStr(in)))).Decode(&v); err != nil {
-		if err.Error() == "EOF" {
-			return nil, nil
-		}
+	v, err := yamlx.Unmarshal([]byte(pyStr(in)), "from_yaml")
+	if err != nil {
 		return nil, fmt.Errorf("invalid YAML: %w", err)
 	}
 	return plainValue(v)

@@ -3,6 +3,8 @@ package template
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/loaders"
@@ -11,18 +13,38 @@ import (
 // templateID is the name under which gonja knows the template being parsed.
 const templateID = "template"
 
-// sourceLoader serves one template text to gonja. Includes and imports of
-// other files are not supported through it.
-type sourceLoader struct{ text string }
+// sourceLoader serves one template text to gonja, and the templates it
+// includes or imports from dir (when the template came from a file).
+type sourceLoader struct {
+	text string
+	dir  string
+}
 
 func newSourceLoader(text string) loaders.Loader { return &sourceLoader{text: text} }
 
+// usesOtherTemplates reports whether text may include, import or extend
+// another template.
+func usesOtherTemplates(text string) bool {
+	return strings.Contains(text, "include") || strings.Contains(text, "import") || strings.Contains(text, "extends")
+}
+
 // Read implements loaders.Loader.
 func (l *sourceLoader) Read(path string) (io.Reader, error) {
-	if path != templateID {
-		return nil, fmt.Errorf("cannot load %q: include/import of other templates is not supported", path)
+	if path == templateID {
+		return strings.NewReader(l.text), nil
 	}
-	return strings.NewReader(l.text), nil
+	if l.dir == "" {
+		return nil, fmt.Errorf("cannot load %q: only templates rendered from a file can include others", path)
+	}
+	p := path
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(l.dir, p)
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("template not found: %w", err)
+	}
+	return strings.NewReader(string(data)), nil
 }
 
 // Resolve implements loaders.Loader.

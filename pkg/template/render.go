@@ -10,28 +10,29 @@ import (
 
 // render renders a whole template and reports errors as *Error naming it.
 func (r *resolver) render(name, text string) (string, error) {
-	out, err := r.renderText(text)
-	if err != nil {
-		return "", toError(name, text, err)
+	c, err := r.e.compileFile(name, text)
+	if err == nil {
+		var out string
+		if out, err = r.execute(c); err == nil {
+			return out, nil
+		}
 	}
-	return out, nil
-}
-
-// renderText renders text with the resolver's variables; errors are not
-// yet positioned.
-func (r *resolver) renderText(text string) (string, error) {
-	c, err := r.e.compile(text)
-	if err != nil {
-		return "", err
-	}
-	return r.execute(c)
+	return "", toError(name, text, err)
 }
 
 // execute runs a compiled template, recovering any panic in the engine.
 func (r *resolver) execute(c *compiled) (out string, err error) {
 	defer recoverInto(&err)
 	var b strings.Builder
-	if err := c.tpl.Execute(&b, r.context(c.names)); err != nil {
+	names := c.names
+	if c.every {
+		names = make([]string, 0, len(r.vars)+len(c.names))
+		for k := range r.vars {
+			names = append(names, k)
+		}
+		names = append(names, c.names...)
+	}
+	if err := c.tpl.Execute(&b, r.context(names)); err != nil {
 		return "", err
 	}
 	return b.String(), nil
