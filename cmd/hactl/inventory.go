@@ -307,11 +307,16 @@ func dumpInventory(w io.Writer, v any, asYAML bool) error {
 	return err
 }
 
-// plainValue turns yamlx.Unsafe strings into strings for encoding.
+// plainValue prepares v for the YAML encoder: yamlx.Unsafe strings become
+// strings and floats keep their decimal point (1.0, not 1).
 func plainValue(v any) any {
 	switch x := v.(type) {
 	case yamlx.Unsafe:
 		return string(x)
+	case float64:
+		if !math.IsInf(x, 0) && !math.IsNaN(x) {
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: pyFloatRepr(x)}
+		}
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
