@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	_ "github.com/hactl/hactl/modules/util" // meta and friends
 	"io"
 	"io/fs"
 	"os"
