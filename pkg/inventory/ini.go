@@ -28,6 +28,7 @@ type pendingGroup struct {
 
 // parseINI parses an Ansible INI inventory into inv.
 func (inv *Inventory) parseINI(data []byte, path string) error {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
 	lines := bytes.Split(data, []byte("\n"))
 	pending := map[string]*pendingGroup{}
 	var pendingOrder []string

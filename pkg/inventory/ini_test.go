@@ -134,3 +134,9 @@ func TestINIIPv6AndPorts(t *testing.T) {
 	h, _ = inv.Host("fe80::1")
 	assert.NotContains(t, h.Vars, "ansible_port")
 }
+
+func TestINIByteOrderMarkAndCRLF(t *testing.T) {
+	inv := mustLoad(t, "hosts", "\xef\xbb\xbf[web]\r\nw1 a=1\r\n\r\n[web:vars]\r\nb = two\r\n")
+	assert.Equal(t, []string{"w1"}, selectNames(t, inv, "web"))
+	assert.Equal(t, map[string]any{"a": 1, "b": "two"}, inv.HostVars("w1"))
+}

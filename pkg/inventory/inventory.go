@@ -11,7 +11,8 @@ type Options struct {
 	Warn func(msg string)
 }
 
-// Host is an inventory host.
+// Host is an inventory host. Its fields are read-only for callers; use
+// AddHost to change hosts.
 type Host struct {
 	// Name is the inventory hostname.
 	Name string
@@ -35,7 +36,7 @@ type Host struct {
 	sortedGen uint64
 }
 
-// Group is an inventory group.
+// Group is an inventory group. Its fields are read-only for callers.
 type Group struct {
 	// Name is the group name.
 	Name string

@@ -171,6 +171,7 @@ func (inv *Inventory) loadFile(path string, inDir bool) error {
 // first significant line: INI lines are "[section]" or "host key=value",
 // YAML inventories start with "---", "{", or "group:".
 func looksLikeYAML(data []byte) bool {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	for _, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || line[0] == '#' || line[0] == ';' {
