@@ -161,7 +161,10 @@ func (inv *Inventory) loadFile(path string, inDir bool) error {
 		err = inv.parseINI(data, path)
 	}
 	if errors.Is(err, errNotInventory) && inDir {
-		inv.warn("%v; skipped, not an inventory", err)
+		// A local lab's settings file sits beside its inventory by design.
+		if filepath.Base(path) != "lab.yml" {
+			inv.warn("%v; skipped, not an inventory", err)
+		}
 		return nil
 	}
 	return err
