@@ -57,7 +57,7 @@ func New(opts ...Option) *Engine {
 		Context:           globals,
 		Filters:           buildFilters(&e.regex),
 		Tests:             buildTests(&e.regex),
-		ControlStructures: builtins.ControlStructures,
+		ControlStructures: buildControlStructures(),
 		Methods:           ansibleMethods(),
 	}
 	return e

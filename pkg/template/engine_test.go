@@ -3,6 +3,8 @@ package template
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -324,4 +326,22 @@ func TestBadInputNeverPanics(t *testing.T) {
 	} {
 		assert.NotPanics(t, func() { _, _ = e.Render("t", tpl, map[string]any{"x": []any{1}}) }, tpl)
 	}
+}
+
+func TestEndlessRecursionIsAnError(t *testing.T) {
+	e := New()
+	_, err := e.Render("t", "{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(1) }}", nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "macro m: calls nest deeper than")
+
+	got, err := e.Render("t", "{% macro fact(n) %}{{ 1 if n <= 1 else n * fact(n - 1) | int }}{% endmacro %}{{ fact(5) }}", nil)
+	require.NoError(t, err)
+	assert.Equal(t, "120", got)
+
+	dir := t.TempDir()
+	self := filepath.Join(dir, "self.j2")
+	require.NoError(t, os.WriteFile(self, []byte("x{% include 'self.j2' %}"), 0o600))
+	_, err = e.Render(self, "x{% include 'self.j2' %}", nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "includes nest deeper than")
 }
