@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/loaders"
@@ -22,10 +23,12 @@ type sourceLoader struct {
 
 func newSourceLoader(text string) loaders.Loader { return &sourceLoader{text: text} }
 
-// usesOtherTemplates reports whether text may include, import or extend
+var reUsesOther = regexp.MustCompile(`\{%[-+]?\s*(?:include|import|from|extends)\b`)
+
+// usesOtherTemplates reports whether text includes, imports or extends
 // another template.
 func usesOtherTemplates(text string) bool {
-	return strings.Contains(text, "include") || strings.Contains(text, "import") || strings.Contains(text, "extends")
+	return strings.Contains(text, "{%") && reUsesOther.MatchString(text)
 }
 
 // Read implements loaders.Loader.

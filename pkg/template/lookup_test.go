@@ -121,3 +121,11 @@ func TestNowAndRandomSeeds(t *testing.T) {
 	}
 	assert.Greater(t, len(distinct), 3, "different hosts get different values")
 }
+
+func TestUsesOtherTemplates(t *testing.T) {
+	assert.True(t, usesOtherTemplates("{% include 'a.j2' %}"))
+	assert.True(t, usesOtherTemplates("{%- from 'm.j2' import x %}"))
+	assert.True(t, usesOtherTemplates("{% extends 'base.j2' %}"))
+	assert.False(t, usesOtherTemplates("import {{ thing }} from {{ place }}"))
+	assert.False(t, usesOtherTemplates("{% if include %}{% endif %}"))
+}
