@@ -52,6 +52,7 @@ type Loaded struct {
 	Inventory *inventory.Inventory
 	Playbooks []*playbook.Playbook
 	loader    *playbook.Loader
+	engine    *template.Engine
 	opts      Options
 }
 
@@ -63,7 +64,7 @@ func Load(opts Options, playbooks ...string) (*Loaded, error) {
 		return nil, &ParseError{fmt.Errorf("inventory: %w", err)}
 	}
 	l := &playbook.Loader{RolesPath: opts.RolesPath}
-	out := &Loaded{Inventory: inv, loader: l, opts: opts}
+	out := &Loaded{Inventory: inv, loader: l, engine: template.New(), opts: opts}
 	var errs []error
 	for _, p := range playbooks {
 		pb, err := l.LoadPlaybook(p)
@@ -94,8 +95,8 @@ func (l *Loaded) Run(ctx context.Context) (*executor.Stats, error) {
 	defer pool.CloseAll()
 	r := &executor.Runner{
 		Inventory: &invAdapter{inv: l.Inventory, overrides: l.opts.HostOverrides},
-		Templates: template.New(),
-		Connector: &connector{pool: pool, defaults: l.opts.Connection},
+		Templates: l.engine,
+		Connector: &connector{pool: pool, defaults: l.opts.Connection, engine: l.engine},
 		Loader:    loaderAdapter{l.loader},
 		Reporter:  l.opts.Reporter,
 		Options:   l.opts.Exec,
@@ -161,6 +162,7 @@ func (a *invAdapter) GroupNames(h string) []string   { return a.inv.GroupNames(h
 type connector struct {
 	pool     *transport.Pool
 	defaults transport.Defaults
+	engine   *template.Engine
 }
 
 // Connect renders nothing itself: the variables it reads are rendered by
@@ -174,7 +176,7 @@ func (c *connector) Connect(ctx context.Context, host string, vars map[string]an
 		}
 	}
 	if needsRender(cv) {
-		out, err := template.New().Template(cv, vars)
+		out, err := c.engine.Template(cv, vars)
 		if err != nil {
 			return nil, fmt.Errorf("connection variables of %s: %w", host, err)
 		}
@@ -219,7 +221,7 @@ func (l *Loaded) PlayHosts(play *playbook.Play, limit string) ([]string, error) 
 			vars = map[string]any{}
 		}
 		maps.Copy(vars, l.opts.ExtraVars)
-		out, err := template.New().Render(play.Pos.String(), pattern, vars)
+		out, err := l.engine.Render(play.Pos.String(), pattern, vars)
 		if err != nil {
 			return nil, fmt.Errorf("%s: hosts: %w", play.Pos, err)
 		}
