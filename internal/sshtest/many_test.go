@@ -72,9 +72,10 @@ func TestManyServers(t *testing.T) {
 		require.NoError(t, err, "%s: %s", servers[i].Name, servers[i].Logs())
 	}
 	rss := 0
+	tree := processTree()
 	for _, s := range servers {
 		rss += pssKiB(s.PID())
-		for _, d := range descendants(s.PID()) {
+		for _, d := range descendantsIn(tree, s.PID()) {
 			rss += pssKiB(d)
 		}
 	}
