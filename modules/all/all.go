@@ -3,6 +3,7 @@
 package all
 
 import (
+	_ "github.com/hactl/hactl/modules/apt"        // apt, package, dpkg_selections
 	_ "github.com/hactl/hactl/modules/command"    // command, shell, raw, script
 	_ "github.com/hactl/hactl/modules/connection" // ping, wait_for_connection
 	_ "github.com/hactl/hactl/modules/facts"      // setup
