@@ -101,3 +101,20 @@ func TestNamesFitInterfaceLimits(t *testing.T) {
 	assert.Equal(t, "hl-filrouge_nfsha01", netnsName("filrouge", "nfsha01"))
 	assert.True(t, Subnet.Contains(netip.MustParseAddr("10.77.0.40")))
 }
+
+func TestConnectionVarsOfALabThatIsNotUp(t *testing.T) {
+	dir := writeLab(t, map[string]string{"hosts": "a\n", "lab.yml": "name: notup-" + "x\n"})
+	_, err := ConnectionVars(dir)
+	require.ErrorIs(t, err, ErrNotUp)
+	assert.True(t, IsLab(dir))
+	assert.False(t, IsLab(t.TempDir()))
+}
+
+func TestStateConnectionVars(t *testing.T) {
+	st := &State{Name: "demo", Hosts: []*HostState{{Name: "db01", Address: "10.77.0.40"}}}
+	v := st.ConnectionVars()["db01"]
+	assert.Equal(t, "10.77.0.40", v["ansible_host"])
+	assert.Equal(t, "root", v["ansible_user"])
+	assert.Equal(t, filepath.Join(StateDir("demo"), "id_ed25519"), v["ansible_ssh_private_key_file"])
+	assert.Equal(t, "-o UserKnownHostsFile="+filepath.Join(StateDir("demo"), "known_hosts")+" -o StrictHostKeyChecking=yes", v["ansible_ssh_common_args"])
+}

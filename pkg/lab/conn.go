@@ -26,7 +26,8 @@ func IsLab(dir string) bool {
 // ConnectionVars returns, per host of the running lab in dir, the
 // variables that reach it with strict host key checking: ansible_host,
 // ansible_user, ansible_ssh_private_key_file and ansible_ssh_common_args.
-// They are meant to be laid over the lab's inventory.
+// They are meant to be laid over the lab's inventory. A lab that is not up
+// gives an error wrapping ErrNotUp.
 func ConnectionVars(dir string) (map[string]map[string]any, error) {
 	st, err := Loaded(dir)
 	if err != nil {

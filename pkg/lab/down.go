@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -71,7 +72,8 @@ func teardown(ctx context.Context, name string, st *State, o Options) error {
 			hosts = append(hosts, &HostState{Name: fmt.Sprintf("pid %d", pid), PID: pid, PIDStart: start})
 		}
 	}
-	errs = append(errs, parallel(hosts, func(h *HostState) error { return halt(ctx, h, o.haltTimeout()) })...)
+	ls := &State{Name: name}
+	errs = append(errs, parallel(hosts, func(h *HostState) error { return halt(ctx, ls, h, o.haltTimeout()) })...)
 	// Then whatever still lives in the lab's namespaces (a crash's orphans).
 	nets := hosts
 	for _, ns := range labNetns(name) {
@@ -81,6 +83,16 @@ func teardown(ctx context.Context, name string, st *State, o Options) error {
 		if err := sweepNetns(ctx, h.Netns); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	for _, cg := range labCgroups(name) {
+		if !waitCgroupEmpty(ctx, cg) {
+			errs = append(errs, fmt.Errorf("processes %v survive in cgroup %s", cgroupPIDs(cg), cg))
+			continue
+		}
+		if err := removeCgroupTree(cg); err != nil {
+			errs = append(errs, err)
+		}
+		_ = os.Remove(filepath.Dir(cg)) // hactl/, when no other lab uses it
 	}
 
 	if err := unmountAll(ctx, dir); err != nil {

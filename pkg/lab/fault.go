@@ -25,7 +25,7 @@ func withHost(ctx context.Context, dir, host string, f func(st *State, h *HostSt
 		return err
 	}
 	if st == nil {
-		return fmt.Errorf("lab %s is not up (hactl lab up %s)", l.Name, dir)
+		return fmt.Errorf("%w: %s (hactl lab up %s)", ErrNotUp, l.Name, dir)
 	}
 	h := st.Host(host)
 	if h == nil {
@@ -43,7 +43,7 @@ func withHost(ctx context.Context, dir, host string, f func(st *State, h *HostSt
 func Stop(ctx context.Context, dir, host string, o Options) error {
 	return withHost(ctx, dir, host, func(st *State, h *HostState) error {
 		h.Stopped = true
-		return halt(ctx, h, o.haltTimeout())
+		return halt(ctx, st, h, o.haltTimeout())
 	})
 }
 
@@ -52,7 +52,7 @@ func Stop(ctx context.Context, dir, host string, o Options) error {
 func Kill(ctx context.Context, dir, host string, _ Options) error {
 	return withHost(ctx, dir, host, func(st *State, h *HostState) error {
 		h.Stopped = true
-		return kill(ctx, h)
+		return kill(ctx, st, h)
 	})
 }
 

@@ -60,8 +60,14 @@ func boot(s *State, h *HostState) error {
 	}
 	defer console.Close()
 	fmt.Fprintf(console, "--- hactl lab: booting %s at %s\n", h.Name, time.Now().UTC().Format(time.RFC3339))
+	cgroups, err := hostCgroups(s.Name, h.Name)
+	if err != nil {
+		return err
+	}
+	args := append([]string{"-c", cgroupLauncher, "sh"}, cgroups...)
+	args = append(append(args, "--", "systemd-nspawn"), nspawnArgs(s, h)...)
 	// Not CommandContext: the host must outlive the command that booted it.
-	cmd := exec.Command("systemd-nspawn", nspawnArgs(s, h)...) //nolint:noctx
+	cmd := exec.Command("/bin/sh", args...) //nolint:noctx
 	cmd.Env = nspawnEnv(h)
 	cmd.Stdin = nil
 	cmd.Stdout = console
@@ -99,25 +105,64 @@ func (h *HostState) running() bool { return alive(h.PID, h.PIDStart) }
 // halt powers host h off: SIGTERM to nspawn makes the host's init shut
 // down cleanly; after grace the host is killed. Either way no process of
 // the host survives.
-func halt(ctx context.Context, h *HostState, grace time.Duration) error {
+func halt(ctx context.Context, s *State, h *HostState, grace time.Duration) error {
 	if h.running() {
 		_ = syscall.Kill(h.PID, syscall.SIGTERM)
 		if !waitGone(ctx, h.PID, h.PIDStart, grace) {
-			return kill(ctx, h)
+			return kill(ctx, s, h)
 		}
 	}
 	h.PID, h.PIDStart = 0, 0
+	return sweep(ctx, s, h)
+}
+
+// sweep kills whatever is left of host h: processes in its cgroups and in
+// its network namespace. It then removes its cgroups.
+func sweep(ctx context.Context, s *State, h *HostState) error {
+	killCgroups(s.Name, h.Name)
 	if err := sweepNetns(ctx, h.Netns); err != nil {
 		return fmt.Errorf("host %s: %w", h.Name, err)
 	}
+	for _, d := range labCgroups(s.Name) {
+		cg := filepath.Join(d, h.Name)
+		if !waitCgroupEmpty(ctx, cg) {
+			return fmt.Errorf("host %s: processes %v survive in cgroup %s", h.Name, cgroupPIDs(cg), cg)
+		}
+		if err := removeCgroupTree(cg); err != nil {
+			return fmt.Errorf("host %s: %w", h.Name, err)
+		}
+	}
 	return nil
+}
+
+// waitCgroupEmpty waits up to 5 s for the cgroup tree at dir to hold no
+// process, killing stragglers.
+func waitCgroupEmpty(ctx context.Context, dir string) bool {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		pids := cgroupPIDs(dir)
+		if len(pids) == 0 {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		for _, pid := range pids {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // kill pulls host h's plug. SIGKILL to nspawn alone would leave the
 // host's init running, orphaned, so its init is killed too (which takes
 // every process of the host's PID namespace with it), then whatever is
 // left in the host's network namespace.
-func kill(ctx context.Context, h *HostState) error {
+func kill(ctx context.Context, s *State, h *HostState) error {
 	if h.running() {
 		if init, err := leader(h); err == nil {
 			_ = syscall.Kill(init, syscall.SIGKILL)
@@ -128,10 +173,7 @@ func kill(ctx context.Context, h *HostState) error {
 		}
 	}
 	h.PID, h.PIDStart = 0, 0
-	if err := sweepNetns(ctx, h.Netns); err != nil {
-		return fmt.Errorf("host %s: %w", h.Name, err)
-	}
-	return nil
+	return sweep(ctx, s, h)
 }
 
 // leader returns the PID of host h's init (the container's PID 1 as the

@@ -63,8 +63,9 @@ func DefaultRecipe() Recipe {
 		Layers:  [][]string{slices.Clone(basePackages), slices.Clone(haPackages)},
 		Disable: slices.Clone(haServices),
 		// rpc_pipefs cannot be mounted in a container (the host would boot
-		// degraded); a container must not load kernel modules.
-		Mask:    []string{"run-rpc_pipefs.mount", "systemd-modules-load.service"},
+		// degraded); a container must not load kernel modules; exim4
+		// (pulled in as the default MTA) would double a host's memory.
+		Mask:    []string{"run-rpc_pipefs.mount", "systemd-modules-load.service", "exim4.service"},
 		Version: recipeVersion,
 	}
 }

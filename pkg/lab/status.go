@@ -1,8 +1,12 @@
 package lab
 
 import (
+	"errors"
 	"fmt"
 )
+
+// ErrNotUp is returned (wrapped) for a lab that has no running state.
+var ErrNotUp = errors.New("lab is not up")
 
 // Host states Status reports.
 const (
@@ -54,8 +58,8 @@ func Status(dir string) ([]HostStatus, error) {
 	return out, nil
 }
 
-// Loaded returns the running state of the lab in dir, or an error saying
-// the lab is not up.
+// Loaded returns the running state of the lab in dir, or an error wrapping
+// ErrNotUp.
 func Loaded(dir string) (*State, error) {
 	l, err := Load(dir)
 	if err != nil {
@@ -66,7 +70,7 @@ func Loaded(dir string) (*State, error) {
 		return nil, err
 	}
 	if st == nil {
-		return nil, fmt.Errorf("lab %s is not up (hactl lab up %s)", l.Name, dir)
+		return nil, fmt.Errorf("%w: %s (hactl lab up %s)", ErrNotUp, l.Name, dir)
 	}
 	return st, nil
 }

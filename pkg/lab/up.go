@@ -190,7 +190,7 @@ func reconcileHosts(ctx context.Context, st *State, l *Lab, o Options) error {
 
 // removeHost halts a host and removes everything it made.
 func removeHost(ctx context.Context, st *State, h *HostState, o Options) error {
-	if err := halt(ctx, h, o.haltTimeout()); err != nil {
+	if err := halt(ctx, st, h, o.haltTimeout()); err != nil {
 		return err
 	}
 	if err := unmountAll(ctx, st.hostDir(h.Name)); err != nil {
@@ -254,8 +254,9 @@ func identities(st *State) (map[string]identity, error) {
 
 // startHost wires, mounts, names and boots one host.
 func startHost(ctx context.Context, st *State, h *HostState, id identity) error {
-	if err := sweepNetns(ctx, h.Netns); err != nil {
-		return fmt.Errorf("host %s: %w", h.Name, err)
+	// Whatever a crash left of the host would answer in its place.
+	if err := sweep(ctx, st, h); err != nil {
+		return err
 	}
 	if err := setupHostNet(ctx, h); err != nil {
 		return err
