@@ -101,3 +101,25 @@ func (t *lineTap) result() (string, bool) {
 	defer t.mu.Unlock()
 	return t.value, t.found
 }
+
+// ReadFrom copies r through the tap with a small buffer: io.Copy would
+// otherwise allocate 32 KiB for every command's stderr.
+func (t *lineTap) ReadFrom(r io.Reader) (int64, error) {
+	buf := make([]byte, 4096)
+	var total int64
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			total += int64(n)
+			if _, werr := t.Write(buf[:n]); werr != nil {
+				return total, werr
+			}
+		}
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+}

@@ -68,3 +68,15 @@ func TestTokenStripper(t *testing.T) {
 	assert.Equal(t, "abc[PR", out.String())
 	assert.Equal(t, 3, count)
 }
+
+func TestLineTapReadFrom(t *testing.T) {
+	var out bytes.Buffer
+	tap := newLineTap(&out, "pid:")
+	n, err := tap.ReadFrom(strings.NewReader("pid:9\n" + strings.Repeat("y", 10000)))
+	assert.NoError(t, err)
+	assert.Equal(t, int64(10006), n)
+	assert.Equal(t, 10000, out.Len())
+	v, ok := tap.result()
+	assert.True(t, ok)
+	assert.Equal(t, "9", v)
+}
