@@ -9,5 +9,6 @@ import (
 	_ "github.com/hactl/hactl/modules/facts"      // setup
 	_ "github.com/hactl/hactl/modules/files"      // copy, template, file, lineinfile, blockinfile, replace, stat, slurp, …
 	_ "github.com/hactl/hactl/modules/systemd"    // systemd, systemd_service, service
+	_ "github.com/hactl/hactl/modules/user"       // user, group
 	_ "github.com/hactl/hactl/modules/util"       // debug, set_fact, assert, fail, pause, include_vars
 )
