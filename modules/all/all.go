@@ -8,6 +8,8 @@ import (
 	_ "github.com/hactl/hactl/modules/connection" // ping, wait_for_connection
 	_ "github.com/hactl/hactl/modules/facts"      // setup
 	_ "github.com/hactl/hactl/modules/files"      // copy, template, file, lineinfile, blockinfile, replace, stat, slurp, …
+	_ "github.com/hactl/hactl/modules/haproxy"    // haproxy_config, haproxy_server
+	_ "github.com/hactl/hactl/modules/keepalived" // keepalived_vrrp, keepalived_info
 	_ "github.com/hactl/hactl/modules/systemd"    // systemd, systemd_service, service
 	_ "github.com/hactl/hactl/modules/user"       // user, group
 	_ "github.com/hactl/hactl/modules/util"       // debug, set_fact, assert, fail, pause, include_vars

@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	_ "github.com/hactl/hactl/modules/keepalived"
 	"github.com/hactl/hactl/modules/internal/modtest"
+	_ "github.com/hactl/hactl/modules/keepalived"
 	"github.com/hactl/hactl/pkg/lab"
 	"github.com/hactl/hactl/pkg/lab/labtest"
 	"github.com/hactl/hactl/pkg/transport"
