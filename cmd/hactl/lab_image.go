@@ -87,6 +87,9 @@ func newLabImageStatusCmd() *cobra.Command {
 				if im.Tree != "" {
 					tree = "unpacked"
 				}
+				if im.Partial && im.Tree == "" {
+					tree = "partial"
+				}
 				content := "?"
 				switch {
 				case im.Hash == def:

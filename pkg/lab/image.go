@@ -37,6 +37,7 @@ type ImageInfo struct {
 	Archive  string  // path of the .tar.zst, "" when absent
 	Size     int64   // archive size in bytes
 	Tree     string  // path of the unpacked tree, "" when absent
+	Partial  bool    // an interrupted build or unpack left a directory
 	Modified time.Time
 }
 
@@ -392,6 +393,8 @@ func (s *ImageStore) List() ([]ImageInfo, error) {
 			}
 		case e.IsDir() && !strings.Contains(name, "."):
 			get(name).Tree = full
+		case e.IsDir() && (strings.HasSuffix(name, ".build") || strings.HasSuffix(name, ".unpack")):
+			get(name[:strings.IndexByte(name, '.')]).Partial = true
 		}
 	}
 	out := make([]ImageInfo, 0, len(byHash))
@@ -422,6 +425,7 @@ func (s *ImageStore) Remove(ctx context.Context, hash string) error {
 			return fmt.Errorf("remove image %s: %w", hash, err)
 		}
 	}
+	_ = os.Remove(filepath.Join(s.dir(), ".#"+hash+".build.lck")) // nspawn's lock
 	_ = os.Remove(tree + ".lock")
 	return nil
 }
