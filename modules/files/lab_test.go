@@ -3,7 +3,6 @@ package files_test
 import (
 	"testing"
 
-	_ "github.com/hactl/hactl/modules/all"
 	_ "github.com/hactl/hactl/modules/files"
 	"github.com/hactl/hactl/modules/internal/modtest"
 	"github.com/hactl/hactl/pkg/lab/labtest"
