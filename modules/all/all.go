@@ -10,6 +10,7 @@ import (
 	_ "github.com/hactl/hactl/modules/files"      // copy, template, file, lineinfile, blockinfile, replace, stat, slurp, …
 	_ "github.com/hactl/hactl/modules/haproxy"    // haproxy_config, haproxy_server
 	_ "github.com/hactl/hactl/modules/keepalived" // keepalived_vrrp, keepalived_info
+	_ "github.com/hactl/hactl/modules/sysctl"     // sysctl
 	_ "github.com/hactl/hactl/modules/systemd"    // systemd, systemd_service, service
 	_ "github.com/hactl/hactl/modules/user"       // user, group
 	_ "github.com/hactl/hactl/modules/util"       // debug, set_fact, assert, fail, pause, include_vars
