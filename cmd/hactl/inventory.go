@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hactl/hactl/pkg/inventory"
+	"github.com/hactl/hactl/pkg/pyjson"
 	"github.com/hactl/hactl/pkg/yamlx"
 )
 
@@ -300,10 +301,7 @@ func dumpInventory(w io.Writer, v any, asYAML bool) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
-	var b strings.Builder
-	writeJSON(&b, v, 0)
-	b.WriteByte('\n')
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, pyjson.MustString(markUnsafe(v), pyjson.Indent4)+"\n")
 	return err
 }
 
@@ -315,7 +313,7 @@ func plainValue(v any) any {
 		return string(x)
 	case float64:
 		if !math.IsInf(x, 0) && !math.IsNaN(x) {
-			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: pyFloatRepr(x)}
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: pyjson.FormatFloat(x)}
 		}
 	case map[string]any:
 		out := make(map[string]any, len(x))
@@ -333,115 +331,26 @@ func plainValue(v any) any {
 	return v
 }
 
-// writeJSON writes v like Python's json.dumps(sort_keys=True, indent=4,
-// ensure_ascii=False): floats keep a decimal point, keys are sorted.
-func writeJSON(b *strings.Builder, v any, depth int) {
-	pad := func(d int) string { return strings.Repeat("    ", d) }
+// markUnsafe marks unsafe strings the way ansible-inventory writes them
+// ({"__ansible_unsafe": "..."}).
+func markUnsafe(v any) any {
 	switch x := v.(type) {
-	case nil:
-		b.WriteString("null")
-	case bool:
-		b.WriteString(strconv.FormatBool(x))
-	case int:
-		b.WriteString(strconv.Itoa(x))
-	case float64:
-		switch {
-		case math.IsNaN(x):
-			b.WriteString("NaN")
-		case math.IsInf(x, 1):
-			b.WriteString("Infinity")
-		case math.IsInf(x, -1):
-			b.WriteString("-Infinity")
-		default:
-			b.WriteString(pyFloatRepr(x))
-		}
-	case string:
-		writeJSONString(b, x)
 	case yamlx.Unsafe:
-		// ansible-inventory marks unsafe strings this way.
-		writeJSON(b, map[string]any{"__ansible_unsafe": string(x)}, depth)
-	case []any:
-		if len(x) == 0 {
-			b.WriteString("[]")
-			return
-		}
-		b.WriteString("[\n")
-		for i, e := range x {
-			b.WriteString(pad(depth + 1))
-			writeJSON(b, e, depth+1)
-			if i < len(x)-1 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('\n')
-		}
-		b.WriteString(pad(depth) + "]")
+		return map[string]any{"__ansible_unsafe": string(x)}
 	case map[string]any:
-		if len(x) == 0 {
-			b.WriteString("{}")
-			return
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = markUnsafe(e)
 		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = markUnsafe(e)
 		}
-		sort.Strings(keys)
-		b.WriteString("{\n")
-		for i, k := range keys {
-			b.WriteString(pad(depth + 1))
-			writeJSONString(b, k)
-			b.WriteString(": ")
-			writeJSON(b, x[k], depth+1)
-			if i < len(keys)-1 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('\n')
-		}
-		b.WriteString(pad(depth) + "}")
-	default:
-		writeJSONString(b, fmt.Sprint(x))
+		return out
 	}
-}
-
-func writeJSONString(b *strings.Builder, s string) {
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\f':
-			b.WriteString(`\f`)
-		default:
-			if r < 0x20 {
-				fmt.Fprintf(b, `\u%04x`, r)
-			} else {
-				b.WriteRune(r)
-			}
-		}
-	}
-	b.WriteByte('"')
-}
-
-// pyFloatRepr formats a float as Python's repr.
-func pyFloatRepr(f float64) string {
-	abs := math.Abs(f)
-	if abs != 0 && (abs < 1e-4 || abs >= 1e16) {
-		return strconv.FormatFloat(f, 'e', -1, 64)
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.Contains(s, ".") {
-		s += ".0"
-	}
-	return s
+	return v
 }
 
 // pyStr formats a value as Python's str() does, for --graph --vars.
@@ -475,7 +384,7 @@ func pyRepr(v any) string {
 		case math.IsInf(x, -1):
 			return "-inf"
 		}
-		return pyFloatRepr(x)
+		return pyjson.FormatFloat(x)
 	case string:
 		return pyQuote(x)
 	case yamlx.Unsafe:

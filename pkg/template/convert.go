@@ -2,7 +2,7 @@ package template
 
 import (
 	"fmt"
-	"math"
+	"github.com/hactl/hactl/pkg/pyjson"
 	"reflect"
 	"sort"
 	"strconv"
@@ -338,36 +338,7 @@ func pyStr(v any) string {
 }
 
 // pyFloat formats f as Python's repr(float).
-func pyFloat(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case math.IsNaN(f):
-		return "nan"
-	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if strings.ContainsAny(s, "e") {
-		exp := math.Floor(math.Log10(math.Abs(f)))
-		if exp >= -4 && exp < 16 {
-			s = strconv.FormatFloat(f, 'f', -1, 64)
-		} else {
-			// Python writes e+16 / e-05: at least two exponent digits.
-			mant, e, _ := strings.Cut(s, "e")
-			sign := e[0]
-			digits := e[1:]
-			if len(digits) < 2 {
-				digits = "0" + digits
-			}
-			return mant + "e" + string(sign) + digits
-		}
-	}
-	if !strings.ContainsAny(s, ".") {
-		s += ".0"
-	}
-	return s
-}
+func pyFloat(f float64) string { return pyjson.FormatFloat(f) }
 
 // pyQuote quotes s as Python's repr(str) does.
 func pyQuote(s string) string {

@@ -3,11 +3,8 @@ package template
 import (
 	"encoding/json"
 	"fmt"
-	"math"
-	"sort"
-	"strconv"
+	"github.com/hactl/hactl/pkg/pyjson"
 	"strings"
-	"unicode/utf16"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
 
@@ -52,128 +49,12 @@ func filterToJSON(nice bool) filterFunc {
 		if err != nil {
 			return nil, err
 		}
-		var b strings.Builder
-		if err := writeJSON(&b, export(in), indent, 0, ascii); err != nil {
+		out, err := pyjson.Marshal(export(in), pyjson.Options{Indent: indent, ASCII: ascii})
+		if err != nil {
 			return nil, err
 		}
-		return b.String(), nil
+		return out, nil
 	}
-}
-
-func writeJSON(b *strings.Builder, v any, indent, level int, ascii bool) error {
-	newline := func(l int) {
-		if indent >= 0 {
-			b.WriteByte('\n')
-			b.WriteString(strings.Repeat(" ", indent*l))
-		}
-	}
-	itemSep := ", "
-	if indent >= 0 {
-		itemSep = ","
-	}
-	switch x := v.(type) {
-	case nil:
-		b.WriteString("null")
-	case bool:
-		b.WriteString(strconv.FormatBool(x))
-	case int:
-		b.WriteString(strconv.Itoa(x))
-	case float64:
-		switch {
-		case math.IsNaN(x):
-			b.WriteString("NaN")
-		case math.IsInf(x, 1):
-			b.WriteString("Infinity")
-		case math.IsInf(x, -1):
-			b.WriteString("-Infinity")
-		default:
-			b.WriteString(pyFloat(x))
-		}
-	case []any:
-		if len(x) == 0 {
-			b.WriteString("[]")
-			return nil
-		}
-		b.WriteByte('[')
-		for i, item := range x {
-			if i > 0 {
-				b.WriteString(itemSep)
-			}
-			newline(level + 1)
-			if err := writeJSON(b, item, indent, level+1, ascii); err != nil {
-				return err
-			}
-		}
-		newline(level)
-		b.WriteByte(']')
-	case map[string]any:
-		if len(x) == 0 {
-			b.WriteString("{}")
-			return nil
-		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		b.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteString(itemSep)
-			}
-			newline(level + 1)
-			writeJSONString(b, k, ascii)
-			b.WriteString(": ")
-			if err := writeJSON(b, x[k], indent, level+1, ascii); err != nil {
-				return err
-			}
-		}
-		newline(level)
-		b.WriteByte('}')
-	default:
-		s, ok := asString(v)
-		if !ok {
-			return fmt.Errorf("object of type %s is not JSON serializable", typeName(v))
-		}
-		writeJSONString(b, s, ascii)
-	}
-	return nil
-}
-
-// writeJSONString quotes s as Python's json module does.
-func writeJSONString(b *strings.Builder, s string, ascii bool) {
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\f':
-			b.WriteString(`\f`)
-		default:
-			switch {
-			case r < 0x20 || (ascii && r > 0x7e):
-				if r > 0xffff {
-					r1, r2 := utf16.EncodeRune(r)
-					fmt.Fprintf(b, `\u%04x\u%04x`, r1, r2)
-				} else {
-					fmt.Fprintf(b, `\u%04x`, r)
-				}
-			default:
-				b.WriteRune(r)
-			}
-		}
-	}
-	b.WriteByte('"')
 }
 
 // filterFromJSON parses JSON into plain data (integers stay int).
