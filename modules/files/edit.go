@@ -42,7 +42,9 @@ type editJob struct {
 	validate      string
 	data          map[string]any
 	backupKey     string // "backup" or "backup_file"
-	createParents bool
+	// header names both sides of the content diff ("" means
+	// "PATH (content)", as lineinfile and blockinfile say).
+	header string
 }
 
 const attrsMsg = "ownership, perms or SE linux context changed"
@@ -51,7 +53,10 @@ const attrsMsg = "ownership, perms or SE linux context changed"
 // attributes, and builds the result with Ansible's messages and diffs.
 func editResult(ctx context.Context, t *module.Target, j editJob) (module.Result, error) {
 	res := module.Result{Data: j.data}
-	header := j.path + " (content)"
+	header := j.header
+	if header == "" {
+		header = j.path + " (content)"
+	}
 	if t.Diff {
 		res.Diff = append(res.Diff, module.FileDiff{BeforeHeader: header, AfterHeader: header, Before: j.before, After: j.after})
 	}
