@@ -172,7 +172,12 @@ func (Config) Run(ctx context.Context, t *module.Target, a module.Args) (module.
 	}
 	if manage && (needStart || needReload) {
 		if sock := facts.unixSocket(); sock != "" {
-			if err := waitBackends(ctx, t.Conn, sock, facts.backends, timeout); err != nil {
+			err := waitBackends(ctx, t.Conn, sock, facts.backends, timeout)
+			switch {
+			case errors.Is(err, errNoSocat):
+				warnings = append(warnings, "socat is not installed: the backends of the new configuration were not checked through the stats socket")
+				res.Data["warnings"] = warnings
+			case err != nil:
 				return failed(res, err.Error()), nil
 			}
 		}
@@ -273,6 +278,9 @@ func waitBackends(ctx context.Context, c transport.Conn, sock string, backends [
 	deadline := time.Now().Add(timeout)
 	for {
 		ans, err := ask(ctx, c, sock, []string{"show stat"})
+		if errors.Is(err, errNoSocat) {
+			return err
+		}
 		var missing []string
 		if err == nil {
 			seen := proxies(ans[0])

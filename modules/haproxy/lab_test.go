@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -177,6 +179,38 @@ func TestHAProxyOnLab(t *testing.T) {
 		assert.Equal(t, master, masterPID(t, lb1))
 		assert.Equal(t, "drain", state(t, lb1, "web/b2"), "b2 still draining after the reload")
 		lb1.MustRun(t, "haproxy_server", map[string]any{"server": "b2", "state": "ready"}, false, false)
+	})
+
+	t.Run("haproxy_server converges", func(t *testing.T) {
+		probe := `printf 'show servers state web\n' | socat stdio /run/haproxy/admin.sock | awk 'NF > 8 {print $4, $7, $8}'`
+		lb2.Converge(t, "haproxy_server", map[string]any{"server": "b2", "backend": "web", "state": "drain", "weight": 3}, nil, probe)
+		assert.Contains(t, lb2.Sh(t, probe), "b2 8 3\n", "admin state FDRAIN, weight 3")
+		lb2.MustRun(t, "haproxy_server", map[string]any{"server": "b2", "state": "ready", "weight": "100%"}, false, false)
+		assert.Contains(t, lb2.Sh(t, probe), "b2 0 1\n", "ready, configured weight 1")
+	})
+
+	t.Run("src template", func(t *testing.T) {
+		require.NoError(t, os.MkdirAll(filepath.Join(lb2.FilesDir, "templates"), 0o755))
+		tpl := "# {{ inventory_hostname }}\n" + globalFragment + webFragment(b1, b2, "")
+		require.NoError(t, os.WriteFile(filepath.Join(lb2.FilesDir, "templates", "haproxy.cfg.j2"), []byte(tpl), 0o644))
+		res := lb2.MustRun(t, "haproxy_config", map[string]any{"src": "haproxy.cfg.j2"}, false, false)
+		assert.Equal(t, true, res.Data["reloaded"])
+		assert.True(t, strings.HasPrefix(lb2.Sh(t, "cat /etc/haproxy/haproxy.cfg"), "# "+lb2.Name+"\nglobal\n"))
+		assert.False(t, lb2.MustRun(t, "haproxy_config", map[string]any{"src": "haproxy.cfg.j2"}, false, false).Changed)
+	})
+
+	t.Run("a missed reload is caught up", func(t *testing.T) {
+		args := cfgArgs(b1, b2, "    http-response set-header X-Hactl v3\n")
+		require.False(t, lb1.MustRun(t, "haproxy_config", args, false, false).Changed)
+		// Rewrite the same bytes later than the newest worker started, as a
+		// run interrupted between the write and the reload would leave them.
+		lb1.Sh(t, "sleep 3; cat /etc/haproxy/haproxy.cfg > /tmp/same && cat /tmp/same > /etc/haproxy/haproxy.cfg")
+		res := lb1.MustRun(t, "haproxy_config", args, false, false)
+		assert.True(t, res.Changed)
+		assert.Equal(t, false, res.Data["file_changed"])
+		assert.Equal(t, true, res.Data["reloaded"])
+		assert.Contains(t, fmt.Sprint(res.Data["warnings"]), "reload was missed")
+		assert.False(t, lb1.MustRun(t, "haproxy_config", args, false, false).Changed)
 	})
 
 	t.Run("server not found", func(t *testing.T) {

@@ -3,6 +3,7 @@ package haproxy
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -32,6 +33,9 @@ func socatAddress(sock string) (string, error) {
 	}
 	return "TCP:" + hp, nil
 }
+
+// errNoSocat means the host lacks socat, which the runtime API needs.
+var errNoSocat = errors.New("socat is not installed on the host")
 
 // runtimeName is what backend and server names may contain: the runtime
 // API splits commands at spaces and semicolons.
@@ -64,11 +68,16 @@ func ask(ctx context.Context, c transport.Conn, sock string, batches ...[]string
 	if err != nil {
 		return nil, err
 	}
-	out, err := hostcmd.Must(ctx, c, "haproxy runtime API on "+sock, script)
-	if err != nil {
+	out, err := hostcmd.Run(ctx, c, "haproxy runtime API on "+sock, script, transport.RunOpts{})
+	switch {
+	case err != nil:
 		return nil, err
+	case out.RC == 127:
+		return nil, fmt.Errorf("haproxy runtime API on %s: %w", sock, errNoSocat)
+	case out.RC != 0:
+		return nil, fmt.Errorf("haproxy runtime API on %s: exit status %d: %s", sock, out.RC, hostcmd.FirstLine(out.Stderr, out.Stdout))
 	}
-	secs := hostcmd.Sections(out, marker)
+	secs := hostcmd.Sections(out.Stdout, marker)
 	if len(secs) != len(batches) {
 		return nil, fmt.Errorf("haproxy runtime API on %s: expected %d answers, got %d", sock, len(batches), len(secs))
 	}
