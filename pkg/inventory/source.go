@@ -89,6 +89,16 @@ func (inv *Inventory) loadHostList(src string) error {
 // INVENTORY_IGNORE_EXTS (including .ini and .cfg).
 var ignoredInDir = regexp.MustCompile(`^\.|^host_vars$|^group_vars$|^vars_plugins$|(?:\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.ini|\.cfg|\.retry)$`)
 
+// playbookDirs are subdirectories holding playbook material (a lab or
+// project directory used as inventory keeps its templates and roles
+// beside its hosts file). Ansible reads them as inventory and warns about
+// every file; hactl does not read them.
+var playbookDirs = map[string]bool{
+	"templates": true, "files": true, "roles": true, "tasks": true, "handlers": true,
+	"vars": true, "defaults": true, "meta": true, "library": true, "filter_plugins": true,
+	"playbooks": true, "collections": true,
+}
+
 // loadDir loads every inventory file of dir in lexical order, recursively.
 func (inv *Inventory) loadDir(dir string) error {
 	ents, err := os.ReadDir(dir)
@@ -110,6 +120,9 @@ func (inv *Inventory) loadDir(dir string) error {
 			return fmt.Errorf("inventory source: %w", err)
 		}
 		if st.IsDir() {
+			if playbookDirs[n] {
+				continue
+			}
 			if err := inv.loadDir(p); err != nil {
 				return err
 			}

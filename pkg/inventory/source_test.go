@@ -156,3 +156,17 @@ func TestGroupVarsErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), filepath.Join(dir, "host_vars", "w1.yml")+":2: did not find expected node content")
 }
+
+func TestDirectorySourceSkipsPlaybookMaterial(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"hosts":                  "[web]\nw1\n",
+		"templates/hosts.j2":     "127.0.0.1 localhost\n{% for h in groups.all %}{{ h }}\n{% endfor %}\n",
+		"roles/x/tasks/main.yml": "- debug: msg=x\n",
+		"more/extra":             "[db]\nd1\n",
+	})
+	var warnings []string
+	inv, err := Load([]string{dir}, Options{Warn: func(s string) { warnings = append(warnings, s) }})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"w1", "d1"}, hostNames(inv.Hosts()), "other subdirectories are still read")
+	assert.Empty(t, warnings)
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The main job (README "Set-up"): bring up the fil-rouge local lab on this
+# machine and play its site on it. Needs root (network namespaces,
+# systemd-nspawn) and Go; installs the Debian packages the lab needs. The
+# lab image is built once (debootstrap from the machine's apt mirror) and
+# cached under /var/cache/hactl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "the local lab needs root (network namespaces, systemd-nspawn)" >&2
+  exit 1
+fi
+need=(debootstrap systemd-container iproute2 zstd openssh-client libnfs-utils)
+missing=()
+for p in "${need[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  apt-get -o DPkg::Lock::Timeout=300 update -q
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+mkdir -p bin
+go build -o bin/hactl ./cmd/hactl
+
+lab=labs/filrouge
+bin/hactl lab up "$lab"
+bin/hactl lab status "$lab"
+bin/hactl play -i "$lab" "$lab/site.yml"
+echo
+echo "The lab is up: 'bin/hactl lab ssh $lab infra01' logs in, 'bin/hactl lab down $lab' removes it."
