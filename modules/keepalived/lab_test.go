@@ -16,6 +16,7 @@ import (
 	_ "github.com/hactl/hactl/modules/keepalived"
 	"github.com/hactl/hactl/pkg/lab"
 	"github.com/hactl/hactl/pkg/lab/labtest"
+	"github.com/hactl/hactl/pkg/template"
 	"github.com/hactl/hactl/pkg/transport"
 )
 
@@ -63,6 +64,25 @@ func TestKeepalivedOnLab(t *testing.T) {
 		hosts[1].MustRun(t, "keepalived_vrrp", vrrpArgs(vip, 100, "h2"), false, false)
 		took := waitHolder(t, hosts, vip, 0, 15*time.Second)
 		t.Logf("h1 holds the VIP %.1fs after h2 started", took.Seconds())
+	})
+
+	t.Run("cluster-wide assert from the docs", func(t *testing.T) {
+		hostvars := map[string]any{}
+		for _, h := range hosts {
+			res := h.MustRun(t, "keepalived_info", map[string]any{}, false, false)
+			assert.Equal(t, []string{vip}, res.Data["vips"], "VIPs read from the live configuration")
+			hostvars[h.Name] = map[string]any{"vrrp": res.Data}
+		}
+		expr := "ansible_play_hosts | map('extract', hostvars, ['vrrp', 'held']) | flatten | select('equalto', item) | list | length == 1"
+		vars := map[string]any{"ansible_play_hosts": []any{hosts[0].Name, hosts[1].Name}, "hostvars": hostvars, "item": vip}
+		got, err := template.New().Eval(expr, vars)
+		require.NoError(t, err)
+		assert.Equal(t, true, got)
+		// The same expression catches a split brain.
+		hostvars[hosts[1].Name].(map[string]any)["vrrp"].(map[string]any)["held"] = []string{vip}
+		got, err = template.New().Eval(expr, vars)
+		require.NoError(t, err)
+		assert.Equal(t, false, got)
 	})
 
 	t.Run("reload keeps the VIP", func(t *testing.T) {
