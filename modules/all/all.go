@@ -10,6 +10,8 @@ import (
 	_ "github.com/hactl/hactl/modules/files"      // copy, template, file, lineinfile, blockinfile, replace, stat, slurp, …
 	_ "github.com/hactl/hactl/modules/haproxy"    // haproxy_config, haproxy_server
 	_ "github.com/hactl/hactl/modules/keepalived" // keepalived_vrrp, keepalived_info
+	_ "github.com/hactl/hactl/modules/nfs"        // nfs_export
+	_ "github.com/hactl/hactl/modules/pacemaker"  // pcs_cluster, pacemaker_resource, pacemaker_constraint
 	_ "github.com/hactl/hactl/modules/sysctl"     // sysctl
 	_ "github.com/hactl/hactl/modules/systemd"    // systemd, systemd_service, service
 	_ "github.com/hactl/hactl/modules/user"       // user, group

@@ -1,0 +1,209 @@
+package pacemaker_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hactl/hactl/modules/internal/modtest"
+	_ "github.com/hactl/hactl/modules/pacemaker"
+	"github.com/hactl/hactl/pkg/lab"
+	"github.com/hactl/hactl/pkg/lab/labtest"
+)
+
+// labCluster brings up two lab hosts that see each other in hostvars,
+// as hosts of one play do.
+func labCluster(t *testing.T) ([]labtest.Host, []*modtest.Host) {
+	t.Helper()
+	lhs := labtest.Hosts(t, 2, labtest.Options{NFS: true})
+	hv := map[string]any{}
+	hs := make([]*modtest.Host, len(lhs))
+	for i, lh := range lhs {
+		hs[i] = modtest.Connect(t, lh.Name, lh.Vars)
+		hv[lh.Name] = hs[i].Vars
+	}
+	for _, h := range hs {
+		h.Vars["hostvars"] = hv
+		h.Vars["ansible_play_hosts"] = []any{lhs[0].Name, lhs[1].Name}
+	}
+	return lhs, hs
+}
+
+// epoch reads admin_epoch:epoch of the live CIB.
+func epoch(t *testing.T, h *modtest.Host) string {
+	t.Helper()
+	head := h.Sh(t, "cibadmin --query | head -1")
+	a := regexp.MustCompile(` admin_epoch="(\d+)"`).FindStringSubmatch(head)
+	e := regexp.MustCompile(` epoch="(\d+)"`).FindStringSubmatch(head)
+	require.NotNil(t, a, head)
+	require.NotNil(t, e, head)
+	return a[1] + ":" + e[1]
+}
+
+// holder returns the node whose crm_mon shows rsc active ("" none).
+func holder(t *testing.T, h *modtest.Host, rsc string) string {
+	t.Helper()
+	out := h.Sh(t, "crm_resource --locate --resource "+rsc+" 2>/dev/null || true")
+	m := regexp.MustCompile(`is running on: (\S+)`).FindStringSubmatch(out)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+// waitHolder polls until rsc runs on want, and returns how long it took.
+func waitHolder(t *testing.T, h *modtest.Host, rsc, want string, limit time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for time.Since(start) < limit {
+		if holder(t, h, rsc) == want {
+			return time.Since(start)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Fatalf("%s did not move to %s within %s", rsc, want, limit)
+	return 0
+}
+
+func TestPacemakerOnLab(t *testing.T) {
+	lhs, hs := labCluster(t)
+	h1, h2 := hs[0], hs[1]
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	vips, err := lab.ReserveAddresses(ctx, "pcmk-vip-"+lhs[0].Name+strings.ReplaceAll(lhs[0].Address, ".", ""), 1)
+	cancel()
+	require.NoError(t, err)
+	vip := vips[0].String()
+
+	clusterArgs := map[string]any{
+		"name":               "hacl",
+		"nodes":              []any{"h1", "h2"},
+		"hacluster_password": "Lab-s3cret!",
+		"properties":         map[string]any{"stonith-enabled": false, "no-quorum-policy": "ignore"},
+		"resource_defaults":  map[string]any{"resource-stickiness": 100, "migration-threshold": 3},
+	}
+
+	t.Run("pcs_cluster creates a two-node cluster", func(t *testing.T) {
+		start := time.Now()
+		res := h1.Converge(t, "pcs_cluster", clusterArgs, []string{"/etc/corosync/corosync.conf", "/var/lib/pcsd/known-hosts"},
+			"systemctl is-active corosync pacemaker pcsd")
+		t.Logf("pcs_cluster converged (check, create, rerun, check) in %s; plan: %v", time.Since(start).Round(time.Second), res.Data["plan"])
+		assert.NotContains(t, res.Msg, "Lab-s3cret!")
+		for _, d := range res.Diff {
+			assert.NotContains(t, d.Before+d.After, "Lab-s3cret!")
+		}
+		conf := h2.Sh(t, "cat /etc/corosync/corosync.conf")
+		assert.Contains(t, conf, "cluster_name: hacl")
+		assert.Regexp(t, `two_node:\s*1`, conf)
+		mon := h2.Sh(t, "crm_mon --one-shot --output-as=xml")
+		assert.Regexp(t, `<node name="h1"[^>]* online="true"`, mon)
+		assert.Regexp(t, `<node name="h2"[^>]* online="true"`, mon)
+		assert.Contains(t, mon, `with_quorum="true"`)
+		assert.Contains(t, h1.Sh(t, "crm_attribute --type crm_config --name stonith-enabled --query"), "value=false")
+		assert.Contains(t, h1.Sh(t, "crm_attribute --type rsc_defaults --name migration-threshold --query"), "value=3")
+		assert.Equal(t, "enabled\n", h2.Sh(t, "systemctl is-enabled pacemaker"))
+	})
+
+	t.Run("pcs_cluster on another node leaves it to the leader", func(t *testing.T) {
+		res := h2.MustRun(t, "pcs_cluster", clusterArgs, false, false)
+		assert.False(t, res.Changed)
+		assert.Contains(t, res.Msg, "h1")
+	})
+
+	t.Run("pcs_cluster refuses another cluster name", func(t *testing.T) {
+		args := map[string]any{"name": "other", "nodes": []any{"h1", "h2"}, "hacluster_password": "Lab-s3cret!"}
+		before := epoch(t, h1)
+		res, err := h1.Run(t, "pcs_cluster", args, false, false)
+		require.NoError(t, err)
+		assert.True(t, res.Failed)
+		assert.Contains(t, res.Msg, "force_recreate")
+		assert.Contains(t, h1.Sh(t, "cat /etc/corosync/corosync.conf"), "cluster_name: hacl")
+		assert.Equal(t, before, epoch(t, h1))
+	})
+
+	vipArgs := map[string]any{
+		"id":     "vip",
+		"agent":  "ocf:heartbeat:IPaddr2",
+		"params": map[string]any{"ip": vip, "cidr_netmask": 24},
+		"ops":    []any{map[string]any{"name": "monitor", "interval": "10s"}},
+		"wait":   90,
+	}
+	cibProbe := "cibadmin --query --scope configuration | grep -v -e dc-version -e have-watchdog"
+	locArgs := map[string]any{"type": "location", "rsc": "vip", "node": "h1", "score": "INFINITY", "wait": 90}
+
+	t.Run("pacemaker_resource creates a VIP", func(t *testing.T) {
+		h1.Converge(t, "pacemaker_resource", vipArgs, nil, cibProbe)
+		h1.Converge(t, "pacemaker_constraint", locArgs, nil, cibProbe)
+		assert.Equal(t, "h1", holder(t, h1, "vip"))
+		assert.Contains(t, h1.Sh(t, "ip -o -4 addr show"), vip+"/24")
+		// The second host sees nothing to do.
+		res := h2.MustRun(t, "pacemaker_resource", vipArgs, false, false)
+		assert.False(t, res.Changed)
+	})
+
+	t.Run("a constraint made by pcs is recognised by meaning", func(t *testing.T) {
+		h2.Sh(t, "pcs resource create vip-dummy ocf:pacemaker:Dummy --no-default-ops && pcs constraint colocation add vip-dummy with vip INFINITY")
+		ep := epoch(t, h1)
+		res := h1.MustRun(t, "pacemaker_constraint", map[string]any{"type": "colocation", "rsc": "vip-dummy", "with_rsc": "vip"}, false, false)
+		assert.False(t, res.Changed, "pcs named it differently, but it is the same constraint: %s", res.Msg)
+		assert.Equal(t, ep, epoch(t, h1))
+		res = h1.MustRun(t, "pacemaker_resource", map[string]any{"id": "vip-dummy", "state": "absent"}, false, false)
+		assert.True(t, res.Changed)
+		assert.NotContains(t, h1.Sh(t, "cibadmin --query --scope constraints"), "vip-dummy", "constraints naming a removed resource go with it")
+	})
+
+	t.Run("drift is corrected", func(t *testing.T) {
+		h2.Sh(t, "pcs resource update vip cidr_netmask=25 && pcs resource update vip op monitor interval=20s")
+		require.Contains(t, h1.Sh(t, "cibadmin --query --xpath \"//primitive[@id='vip']\""), `value="25"`)
+		res := h1.MustRun(t, "pacemaker_resource", vipArgs, false, true)
+		assert.True(t, res.Changed)
+		require.Len(t, res.Diff, 1)
+		assert.Contains(t, res.Diff[0].Before, `value="25"`)
+		assert.Contains(t, res.Diff[0].After, `value="24"`)
+		xml := h1.Sh(t, "cibadmin --query --xpath \"//primitive[@id='vip']\"")
+		assert.Contains(t, xml, `name="cidr_netmask" value="24"`)
+		assert.Contains(t, xml, `interval="10s"`)
+		assert.NotContains(t, xml, `interval="20s"`)
+		res = h1.MustRun(t, "pacemaker_resource", vipArgs, false, false)
+		assert.False(t, res.Changed, res.Msg)
+	})
+
+	t.Run("check mode leaves the CIB epoch alone", func(t *testing.T) {
+		before := epoch(t, h1)
+		args := map[string]any{}
+		for k, v := range vipArgs {
+			args[k] = v
+		}
+		args["params"] = map[string]any{"ip": vip, "cidr_netmask": 26}
+		res := h1.MustRun(t, "pacemaker_resource", args, true, true)
+		assert.True(t, res.Changed)
+		require.Len(t, res.Diff, 1)
+		assert.Contains(t, res.Diff[0].After, `value="26"`)
+		res = h1.MustRun(t, "pcs_cluster", map[string]any{"name": "hacl", "nodes": []any{"h1", "h2"}, "properties": map[string]any{"no-quorum-policy": "stop"}}, true, false)
+		assert.True(t, res.Changed)
+		assert.Equal(t, before, epoch(t, h1))
+	})
+
+	t.Run("the VIP moves on standby and when its holder stops", func(t *testing.T) {
+		h1.Sh(t, "pcs node standby h1")
+		d := waitHolder(t, h2, "vip", "h2", 60*time.Second)
+		t.Logf("standby h1: vip on h2 after %s", d.Round(10*time.Millisecond))
+		assert.Contains(t, h2.Sh(t, "ip -o -4 addr show"), vip+"/24")
+		h1.Sh(t, "pcs node unstandby h1")
+		d = waitHolder(t, h2, "vip", "h1", 60*time.Second)
+		t.Logf("unstandby h1: vip back on h1 after %s", d.Round(10*time.Millisecond))
+
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		start := time.Now()
+		require.NoError(t, lab.Stop(ctx, lhs[0].LabDir, "h1", lab.Options{HaltTimeout: 30 * time.Second}))
+		stopped := time.Since(start)
+		d = waitHolder(t, h2, "vip", "h2", 60*time.Second)
+		t.Logf("lab.Stop h1 (took %s): vip on h2 %s after the stop returned", stopped.Round(10*time.Millisecond), d.Round(10*time.Millisecond))
+		assert.Contains(t, h2.Sh(t, "ip -o -4 addr show"), vip+"/24")
+	})
+}
