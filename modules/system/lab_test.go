@@ -1,0 +1,90 @@
+package system_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hactl/hactl/modules/internal/modtest"
+	_ "github.com/hactl/hactl/modules/system"
+	"github.com/hactl/hactl/pkg/lab/labtest"
+)
+
+const (
+	keyA = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKeyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA alice@ops"
+	keyB = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKeyBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB bob@ops"
+)
+
+// One lab host serves every module of the package (one lab per package).
+func TestSystemModulesOnALabHost(t *testing.T) {
+	h := modtest.Lab(t, 1, labtest.Options{})[0]
+	h.Sh(t, "useradd -m -s /bin/sh hauser")
+
+	t.Run("authorized_key", func(t *testing.T) {
+		const f = "/home/hauser/.ssh/authorized_keys"
+		res := h.Converge(t, "authorized_key", map[string]any{"user": "hauser", "key": keyA + "\n" + keyB}, []string{"/home/hauser"})
+		require.Len(t, res.Diff, 1)
+		assert.Equal(t, keyA+"\n"+keyB+"\n", h.Sh(t, "cat "+f))
+		assert.Equal(t, "700 hauser\n600 hauser\n", h.Sh(t, "stat -c '%a %U' /home/hauser/.ssh "+f))
+		assert.Equal(t, f, res.Data["keyfile"])
+
+		h.Converge(t, "authorized_key", map[string]any{"user": "hauser", "key": keyA, "key_options": `from="10.77.0.0/24",no-pty`}, []string{"/home/hauser"})
+		assert.Equal(t, keyB+"\n"+`from="10.77.0.0/24",no-pty `+keyA+"\n", h.Sh(t, "cat "+f))
+
+		h.Converge(t, "authorized_key", map[string]any{"user": "hauser", "key": keyB, "exclusive": true}, []string{"/home/hauser"})
+		assert.Equal(t, keyB+"\n", h.Sh(t, "cat "+f))
+
+		h.Converge(t, "authorized_key", map[string]any{"user": "hauser", "key": keyB, "state": "absent"}, []string{"/home/hauser"})
+		assert.Equal(t, "", h.Sh(t, "cat "+f))
+
+		// Hostile values reach the host only quoted.
+		const odd = "/tmp/o d'd $(touch /tmp/pwned)\n/keys"
+		h.Converge(t, "authorized_key", map[string]any{"user": "hauser", "key": keyA, "path": odd, "manage_dir": false, "comment": "x'; touch /tmp/pwned2 #"}, []string{"/tmp"})
+		assert.Equal(t, "no\n", h.Sh(t, "ls /tmp/pwned /tmp/pwned2 >/dev/null 2>&1 && echo yes || echo no"))
+
+		assert.Equal(t, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKeyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA x'; touch /tmp/pwned2 #\n", h.Sh(t, "cat \"/tmp/o d'd \\$(touch /tmp/pwned)\"'\n'/keys"))
+		res, err := h.Run(t, "authorized_key", map[string]any{"user": "hauser", "key": keyA, "path": "/nonexistent/a/keys"}, false, false)
+		require.NoError(t, err)
+		assert.Contains(t, res.Msg, "Failed to create directory /nonexistent/a")
+		res, err = h.Run(t, "authorized_key", map[string]any{"user": "nosuchuser", "key": keyA}, true, false)
+		require.NoError(t, err)
+		assert.True(t, res.Failed)
+		assert.Contains(t, res.Msg, "Either user must exist")
+		res, err = h.Run(t, "authorized_key", map[string]any{"user": "hauser", "key": "not a key"}, false, false)
+		require.NoError(t, err)
+		assert.Equal(t, "invalid key specified: not a key", res.Msg)
+		_, err = h.Run(t, "authorized_key", map[string]any{"user": "hauser", "key": keyA, "state": "gone"}, false, false)
+		assert.Error(t, err)
+	})
+
+	t.Run("hostname", func(t *testing.T) {
+		res := h.Converge(t, "hostname", map[string]any{"name": "nfsha01"}, []string{"/etc/hostname"}, "hostname")
+		assert.Equal(t, "nfsha01\n", h.Sh(t, "hostname"))
+		assert.Equal(t, "nfsha01\n", h.Sh(t, "cat /etc/hostname"))
+		facts := res.Data["ansible_facts"].(map[string]any)
+		assert.Equal(t, "nfsha01", facts["ansible_hostname"])
+		require.Len(t, res.Diff, 1)
+		assert.Equal(t, "hostname = nfsha01\n", res.Diff[0].After)
+
+		h.Converge(t, "hostname", map[string]any{"name": "infra02", "use": "alpine"}, []string{"/etc/hostname"}, "hostname")
+		assert.Equal(t, "infra02\n", h.Sh(t, "hostname; true"))
+		res, err := h.Run(t, "hostname", map[string]any{"name": strings.Repeat("a", 70), "use": "systemd"}, false, false)
+		require.NoError(t, err)
+		assert.True(t, res.Failed, "over 64 characters")
+		_, err = h.Run(t, "hostname", map[string]any{"name": "x", "use": "plan9"}, false, false)
+		assert.Error(t, err)
+	})
+
+	t.Run("timezone", func(t *testing.T) {
+		h.Converge(t, "timezone", map[string]any{"name": "Europe/Paris"}, []string{"/etc/localtime", "/etc/timezone"}, "readlink /etc/localtime")
+		assert.Contains(t, h.Sh(t, "readlink /etc/localtime"), "Europe/Paris")
+		res, err := h.Run(t, "timezone", map[string]any{"name": "Mars/Olympus$(touch /tmp/tz)"}, false, false)
+		require.NoError(t, err)
+		assert.True(t, res.Failed)
+		assert.Contains(t, res.Msg, "is not available")
+		_, err = h.Run(t, "timezone", map[string]any{}, false, false)
+		assert.Error(t, err)
+	})
+}
