@@ -19,6 +19,9 @@ func readText(ctx context.Context, t *module.Target, p string) (remotefile.State
 	if err != nil {
 		return st, err
 	}
+	if st.RealPath != "" {
+		st.Resolved = st.RealPath // edit the link's target, never replace the link
+	}
 	if st.Exists && st.Type == remotefile.TypeFile && !st.HasContent {
 		var b bytes.Buffer
 		if err := t.Conn.Get(ctx, st.Resolved, &b); err != nil {

@@ -59,3 +59,13 @@ var _ = lab("lineinfile", func(t *testing.T, hosts []*modtest.Host) {
 		assert.ErrorContains(t, err, `did you mean "insertafter"`)
 	})
 })
+
+var _ = lab("text edits through a symlink", func(t *testing.T, hosts []*modtest.Host) {
+	h := hosts[0]
+	h.Sh(t, "rm -rf /root/sl && mkdir /root/sl && printf 'a\\n' > /root/sl/real && ln -s real /root/sl/link")
+	h.Converge(t, "lineinfile", map[string]any{"path": "/root/sl/link", "line": "b"}, []string{"/root/sl"})
+	h.Converge(t, "blockinfile", map[string]any{"path": "/root/sl/link", "block": "c"}, []string{"/root/sl"})
+	h.Converge(t, "replace", map[string]any{"path": "/root/sl/link", "regexp": "^a$", "replace": "A"}, []string{"/root/sl"})
+	assert.Equal(t, "real\n", h.Sh(t, "readlink /root/sl/link"), "the link stays a link")
+	assert.Equal(t, "A\nb\n# BEGIN ANSIBLE MANAGED BLOCK\nc\n# END ANSIBLE MANAGED BLOCK\n", h.Sh(t, "cat /root/sl/real"))
+})

@@ -73,3 +73,19 @@ func fields(path string, m map[string]string) string {
 	}
 	return b.String()
 }
+
+// ContentDiffFrom builds the content diff for a destination whose state
+// Gather read (with MaxContent of at least MaxDiffSize to show it): a
+// missing or non-regular destination has empty content, one too large to
+// have been read gets a note.
+func ContentDiffFrom(st State, afterHeader string, after []byte) module.FileDiff {
+	d := ContentDiff(st.Resolved, afterHeader, nil, after)
+	switch {
+	case !st.Exists || st.Type != TypeFile:
+	case st.HasContent:
+		d.Before = diffText(st.Content)
+	default:
+		d.Before = fmt.Sprintf("(%d bytes, larger than %d: diff skipped)\n", st.Size, MaxDiffSize)
+	}
+	return d
+}

@@ -53,8 +53,8 @@ type State struct {
 	BlockSize  int64
 	RDevMajor  uint64
 	RDevMinor  uint64
-	LinkTarget string // for symlinks: the link's text
-	RealPath   string // for symlinks: the fully resolved target
+	LinkTarget string // for symlinks (followed or not): the link's text
+	RealPath   string // for symlinks (followed or not): the resolved target
 	// Readable, Writable and Executable are access(2) answers for the
 	// user the command runs as.
 	Readable, Writable, Executable bool
@@ -104,10 +104,10 @@ const gatherFunc = `__hs() {
   else [ -e "$p" ] || [ -L "$p" ] || { echo absent; return 0; }; fi
   stat $S --printf 'stat %f %u %g %s %.9Y %.9X %.9Z %h %i %d %b %B %t %T\nowner %U\ngroup %G\n' -- "$p" 2>&1 || { echo; echo "error stat failed"; return 0; }
   a=; [ -r "$p" ] && a=${a}r; [ -w "$p" ] && a=${a}w; [ -x "$p" ] && a=${a}x; echo "access $a"
-  if [ "$L" != 1 ] && [ -L "$p" ]; then
+  if [ -L "$p" ]; then
     printf 'link '; readlink -- "$p" | base64 | tr -d '\n'; echo
     printf 'real '; readlink -f -- "$p" | base64 | tr -d '\n'; echo
-    return 0
+    [ "$L" = 1 ] || return 0
   fi
   [ -f "$p" ] && [ -r "$p" ] || return 0
   for a in "$@"; do printf 'sum %s ' "$a"; "${a}sum" < "$p" | cut -d' ' -f1; done
