@@ -8,8 +8,10 @@ import (
 	_ "github.com/hactl/hactl/modules/connection" // ping, wait_for_connection
 	_ "github.com/hactl/hactl/modules/facts"      // setup
 	_ "github.com/hactl/hactl/modules/files"      // copy, template, file, lineinfile, blockinfile, replace, stat, slurp, …
+	_ "github.com/hactl/hactl/modules/galera"     // galera_cluster, galera_info
 	_ "github.com/hactl/hactl/modules/haproxy"    // haproxy_config, haproxy_server
 	_ "github.com/hactl/hactl/modules/keepalived" // keepalived_vrrp, keepalived_info
+	_ "github.com/hactl/hactl/modules/mysql"      // mysql_db, mysql_user, mysql_query
 	_ "github.com/hactl/hactl/modules/nfs"        // nfs_export
 	_ "github.com/hactl/hactl/modules/pacemaker"  // pcs_cluster, pacemaker_resource, pacemaker_constraint
 	_ "github.com/hactl/hactl/modules/sysctl"     // sysctl
