@@ -6,6 +6,7 @@ import (
 	_ "github.com/hactl/hactl/modules/apt"        // apt, package, dpkg_selections
 	_ "github.com/hactl/hactl/modules/command"    // command, shell, raw, script
 	_ "github.com/hactl/hactl/modules/connection" // ping, wait_for_connection
+	_ "github.com/hactl/hactl/modules/docker"     // docker_image, docker_container, docker_daemon_config
 	_ "github.com/hactl/hactl/modules/facts"      // setup
 	_ "github.com/hactl/hactl/modules/files"      // copy, template, file, lineinfile, blockinfile, replace, stat, slurp, …
 	_ "github.com/hactl/hactl/modules/galera"     // galera_cluster, galera_info
@@ -14,6 +15,7 @@ import (
 	_ "github.com/hactl/hactl/modules/mysql"      // mysql_db, mysql_user, mysql_query
 	_ "github.com/hactl/hactl/modules/nfs"        // nfs_export
 	_ "github.com/hactl/hactl/modules/pacemaker"  // pcs_cluster, pacemaker_resource, pacemaker_constraint
+	_ "github.com/hactl/hactl/modules/registry"   // docker_registry
 	_ "github.com/hactl/hactl/modules/sysctl"     // sysctl
 	_ "github.com/hactl/hactl/modules/system"     // authorized_key, hostname, timezone, wait_for, cron, pam_limits
 	_ "github.com/hactl/hactl/modules/systemd"    // systemd, systemd_service, service
