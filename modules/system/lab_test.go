@@ -87,4 +87,37 @@ func TestSystemModulesOnALabHost(t *testing.T) {
 		_, err = h.Run(t, "timezone", map[string]any{}, false, false)
 		assert.Error(t, err)
 	})
+
+	t.Run("wait_for", func(t *testing.T) {
+		res := h.MustRun(t, "wait_for", map[string]any{"port": 22, "search_regex": `OpenSSH_(\S+)`, "timeout": 10}, false, false)
+		assert.False(t, res.Changed)
+		require.Len(t, res.Data["match_groups"], 1)
+		assert.Regexp(t, `^\d+\.\d+p\d+$`, res.Data["match_groups"].([]any)[0], "\\S+ stops at the space before Debian")
+
+		h.Sh(t, "rm -f /tmp/wf; (sleep 2; echo 'ready v=42' > /tmp/wf) >/dev/null 2>&1 &")
+		res = h.MustRun(t, "wait_for", map[string]any{"path": "/tmp/wf", "search_regex": `^ready v=(?P<v>\d+)$`, "timeout": 20}, false, false)
+		assert.Equal(t, map[string]any{"v": "42"}, res.Data["match_groupdict"])
+		assert.GreaterOrEqual(t, res.Data["elapsed"], 1)
+
+		h.Sh(t, "(sleep 2; rm -f /tmp/wf) >/dev/null 2>&1 &")
+		h.MustRun(t, "wait_for", map[string]any{"path": "/tmp/wf", "state": "absent", "timeout": 20}, false, false)
+		h.MustRun(t, "wait_for", map[string]any{"port": 9, "state": "stopped", "timeout": 5}, false, false)
+		h.MustRun(t, "wait_for", map[string]any{"port": 22, "state": "drained", "exclude_hosts": []any{"10.77.0.1"}, "timeout": 5}, false, false)
+
+		res, err := h.Run(t, "wait_for", map[string]any{"port": 22, "state": "drained", "timeout": 2}, false, false)
+		require.NoError(t, err)
+		assert.True(t, res.Failed, "our own SSH session is an active connection")
+		assert.Equal(t, "Timeout when waiting for 127.0.0.1:22 to drain", res.Msg)
+		res, err = h.Run(t, "wait_for", map[string]any{"port": 9, "timeout": 2, "msg": "no discard"}, false, false)
+		require.NoError(t, err)
+		assert.Equal(t, "no discard", res.Msg)
+		assert.GreaterOrEqual(t, res.Data["elapsed"], 2)
+		res, err = h.Run(t, "wait_for", map[string]any{"path": "/tmp/$(touch /tmp/pwned3)'\n", "timeout": 1, "search_regex": "x'$(touch /tmp/pwned3)"}, false, false)
+		require.NoError(t, err)
+		assert.Equal(t, "Timeout when waiting for search string x'$(touch /tmp/pwned3) in /tmp/$(touch /tmp/pwned3)'\n", res.Msg)
+		assert.Equal(t, "no\n", h.Sh(t, "test -e /tmp/pwned3 && echo yes || echo no"))
+		res, err = h.Run(t, "wait_for", map[string]any{"path": "/tmp/x", "port": 1}, false, false)
+		require.NoError(t, err)
+		assert.Equal(t, "port and path parameter can not both be passed to wait_for", res.Msg)
+	})
 }
