@@ -129,13 +129,13 @@ func TestWeightValue(t *testing.T) {
 }
 
 func TestParseUnit(t *testing.T) {
-	u := parseUnit("LoadState=loaded\nActiveState=active\nUnitFileState=disabled\nMainPID=120\nnow=1000\nbinary=1\nworker=130 40\nworker=150 3\n")
+	u := parseUnit("LoadState=loaded\nActiveState=active\nUnitFileState=disabled\nMainPID=120\nbinary=1\nworker=150 1000.25\nworker=130 960.50\n")
 	assert.True(t, u.found)
 	assert.True(t, u.running())
 	assert.False(t, u.isEnabled())
-	assert.Equal(t, []int{130, 150}, u.workers)
-	assert.Equal(t, int64(997), u.workerStart())
+	assert.Equal(t, []int{150, 130}, u.workers)
+	assert.InDelta(t, 1000.25, u.newest, 1e-9)
 	stopped := parseUnit("LoadState=loaded\nActiveState=inactive\nMainPID=0\nbinary=1\n")
 	assert.False(t, stopped.running())
-	assert.Equal(t, int64(0), stopped.workerStart())
+	assert.Zero(t, stopped.newest)
 }

@@ -27,8 +27,9 @@ type Config struct{}
 const maxRead = 8 << 20
 
 // pendingSlack is how much newer than the newest worker the live file
-// must be before the module decides a reload was missed (the host clock
-// and process ages have one-second resolution).
+// must be before the module decides a reload was missed (the kernel's
+// boot time, from which process start times are computed, is rounded to
+// the second).
 const pendingSlack = 2
 
 // Run implements module.Module.
@@ -73,8 +74,8 @@ func (Config) Run(ctx context.Context, t *module.Target, a module.Args) (module.
 	fileChanged := !sameContent(cur, []byte(cand.text))
 	needStart := manage && !u.running()
 	needEnable := manage && a.Bool("enabled") && !u.isEnabled()
-	pending := manage && !fileChanged && !needStart && cur.Exists && u.workerStart() > 0 &&
-		int64(cur.Mtime) > u.workerStart()+pendingSlack
+	pending := manage && !fileChanged && !needStart && cur.Exists && u.newest > 0 &&
+		cur.Mtime > u.newest+pendingSlack
 	needReload := manage && !needStart && (fileChanged || pending)
 
 	res := module.Result{Data: map[string]any{"path": dest, "file_changed": fileChanged, "reloaded": false, "started": false}}

@@ -68,13 +68,7 @@ func TestHAProxyOnLab(t *testing.T) {
 	hosts := modtest.Lab(t, 4, labtest.Options{})
 	lb1, lb2, web1, web2 := hosts[0], hosts[1], hosts[2], hosts[3]
 	b1, b2 := addr(web1), addr(web2)
-	for _, w := range []*modtest.Host{web1, web2} {
-		pid := strings.TrimSpace(w.Sh(t, "mkdir -p /srv/www && hostname > /srv/www/index.html && cd /srv/www && "+
-			"setsid python3 -m http.server 8080 </dev/null >/dev/null 2>&1 & echo $!"))
-		_, err := strconv.Atoi(pid)
-		require.NoError(t, err, "pid %q", pid)
-		t.Cleanup(func() { w.Sh(t, "kill "+pid+" 2>/dev/null || true") })
-	}
+	pids := map[string]string{web1.Name: serve(t, web1), web2.Name: serve(t, web2)}
 	front := "http://" + addr(lb1) + "/"
 	paths := []string{"/etc/haproxy"}
 	probes := []string{"systemctl is-active haproxy", "systemctl is-enabled haproxy"}
@@ -142,32 +136,48 @@ func TestHAProxyOnLab(t *testing.T) {
 		assert.Contains(t, res.Msg, "ipv4@0.0.0.0:9999")
 	})
 
-	t.Run("drain under load loses no request", func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Run("rolling update of a backend under load loses no request", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		var failures, total int
+		type count struct{ total, failed int }
+		counts := make([]count, 2)
 		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			total, failures = loop(ctx, front, 300, 20*time.Millisecond)
-		}()
+		for i, lb := range []*modtest.Host{lb1, lb2} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				counts[i].total, counts[i].failed = loop(ctx, "http://"+addr(lb)+"/", 300, 20*time.Millisecond)
+			}()
+		}
 		time.Sleep(500 * time.Millisecond)
 		args := map[string]any{"server": "b1", "backend": "web", "state": "maint", "drain": true, "wait_interval": 0.2, "wait_retries": 50}
 		res := lb1.MustRun(t, "haproxy_server", args, true, true)
 		assert.True(t, res.Changed, "check mode predicts the change")
 		assert.Equal(t, "ready", state(t, lb1, "web/b1"), "check mode sent nothing")
-		res = lb1.MustRun(t, "haproxy_server", args, false, true)
-		assert.True(t, res.Changed)
-		assert.Equal(t, "maint", state(t, lb1, "web/b1"))
-		assert.False(t, lb1.MustRun(t, "haproxy_server", args, false, false).Changed, "second run")
+		start := time.Now()
+		for _, lb := range []*modtest.Host{lb1, lb2} {
+			res = lb.MustRun(t, "haproxy_server", args, false, true)
+			assert.True(t, res.Changed)
+			assert.Equal(t, "maint", state(t, lb, "web/b1"))
+			assert.False(t, lb.MustRun(t, "haproxy_server", args, false, false).Changed, "second run")
+		}
+		t.Logf("b1 drained and in maintenance on both load balancers in %.1fs", time.Since(start).Seconds())
+
+		// "Update" web1: its server process is replaced.
+		web1.Sh(t, "kill "+pids[web1.Name])
 		time.Sleep(time.Second)
-		res = lb1.MustRun(t, "community.general.haproxy", map[string]any{"host": "b1", "state": "enabled", "wait": true, "wait_interval": 0.2}, false, false)
-		assert.True(t, res.Changed)
+		pids[web1.Name] = serve(t, web1)
+		for _, lb := range []*modtest.Host{lb1, lb2} {
+			res = lb.MustRun(t, "community.general.haproxy", map[string]any{"host": "b1", "state": "enabled", "wait": true, "wait_interval": 0.2}, false, false)
+			assert.True(t, res.Changed)
+			assert.Equal(t, "UP", res.Data["after"].(map[string]any)["web/b1"].(map[string]any)["status"])
+		}
 		wg.Wait()
-		t.Logf("%d requests, %d failed", total, failures)
-		assert.Equal(t, 300, total)
-		assert.Zero(t, failures)
+		for i, c := range counts {
+			t.Logf("through lb%d: %d requests, %d failed", i+1, c.total, c.failed)
+			assert.Equal(t, 300, c.total)
+			assert.Zero(t, c.failed)
+		}
 	})
 
 	t.Run("drain state survives a reload", func(t *testing.T) {
@@ -220,6 +230,18 @@ func TestHAProxyOnLab(t *testing.T) {
 		res = lb1.MustRun(t, "haproxy_server", map[string]any{"server": "nope", "state": "maint"}, false, false)
 		assert.False(t, res.Changed)
 	})
+}
+
+// serve starts a web server on w's port 8080 and returns its PID; it is
+// killed (by that PID) when the test ends.
+func serve(t *testing.T, w *modtest.Host) string {
+	t.Helper()
+	pid := strings.TrimSpace(w.Sh(t, "mkdir -p /srv/www && hostname > /srv/www/index.html && cd /srv/www && "+
+		"setsid python3 -m http.server 8080 </dev/null >/dev/null 2>&1 & echo $!"))
+	_, err := strconv.Atoi(pid)
+	require.NoError(t, err, "pid %q", pid)
+	t.Cleanup(func() { w.Sh(t, "kill "+pid+" 2>/dev/null || true") })
+	return pid
 }
 
 // addr returns h's lab address.

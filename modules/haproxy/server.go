@@ -300,7 +300,8 @@ func (r serverReq) verify(ctx context.Context, t *module.Target) (map[string]*se
 func statusMatches(state, status string) bool {
 	switch state {
 	case "ready":
-		return strings.HasPrefix(status, "UP") || status == "no check"
+		// "UP 1/3" is a server going down: not settled yet.
+		return (strings.HasPrefix(status, "UP") && !strings.Contains(status, "/")) || status == "no check"
 	case "drain":
 		return strings.HasPrefix(status, "DRAIN") || strings.HasPrefix(status, "DOWN")
 	case "maint":

@@ -19,11 +19,10 @@ type unit struct {
 	enabled string // UnitFileState
 	master  int    // MainPID (0 when not running)
 	workers []int  // children of the master
-	// youngest is the age in seconds of the newest worker (-1: none), and
-	// now the host's clock, to tell when that worker started.
-	youngest int64
-	now      int64
-	binary   bool // the haproxy program is installed
+	// newest is when the newest worker started, in seconds since the
+	// epoch on the host's clock (0: no worker).
+	newest float64
+	binary bool // the haproxy program is installed
 }
 
 // running reports whether the master process is up.
@@ -34,25 +33,21 @@ func (u unit) isEnabled() bool {
 	return u.enabled == "enabled" || u.enabled == "enabled-runtime" || u.enabled == "static" || u.enabled == "alias"
 }
 
-// workerStart returns when the newest worker started, in seconds since
-// the epoch on the host's clock (0: unknown).
-func (u unit) workerStart() int64 {
-	if u.youngest < 0 {
-		return 0
-	}
-	return u.now - u.youngest
-}
-
 // unitScript prints the unit's state as key=value lines.
 func unitScript(name string) string {
 	q := transport.Quote(name)
 	return `export LC_ALL=C
 systemctl show -p LoadState,ActiveState,UnitFileState,MainPID ` + q + ` 2>/dev/null
 pid=$(systemctl show -p MainPID --value ` + q + ` 2>/dev/null)
-echo "now=$(date +%s)"
 if command -v haproxy >/dev/null 2>&1; then echo binary=1; else echo binary=0; fi
 case "$pid" in ''|0) ;; *)
-  for c in $(ps -o pid= --ppid "$pid" 2>/dev/null); do echo "worker=$c $(ps -o etimes= -p "$c" 2>/dev/null | tr -d ' ')"; done ;;
+  # start time = boot time + the process's start in clock ticks since boot
+  # (field 22 of /proc/PID/stat, counted after the command name's ")").
+  bt=$(awk '/^btime/ {print $2}' /proc/stat) hz=$(getconf CLK_TCK)
+  for c in $(ps -o pid= --ppid "$pid" 2>/dev/null); do
+    st=$(sed 's/.*) //' /proc/"$c"/stat 2>/dev/null | awk '{print $20}')
+    if [ -n "$st" ]; then awk -v c="$c" -v b="$bt" -v s="$st" -v h="$hz" 'BEGIN { printf "worker=%s %.2f\n", c, b + s / h }'; fi
+  done ;;
 esac
 `
 }
@@ -68,7 +63,7 @@ func gatherUnit(ctx context.Context, c transport.Conn, name string) (unit, error
 
 // parseUnit decodes unitScript's output.
 func parseUnit(out string) unit {
-	u := unit{youngest: -1}
+	var u unit
 	for line := range strings.SplitSeq(out, "\n") {
 		k, v, ok := strings.Cut(strings.TrimSpace(line), "=")
 		if !ok {
@@ -83,8 +78,6 @@ func parseUnit(out string) unit {
 			u.enabled = v
 		case "MainPID":
 			u.master, _ = strconv.Atoi(v)
-		case "now":
-			u.now, _ = strconv.ParseInt(v, 10, 64)
 		case "binary":
 			u.binary = v == "1"
 		case "worker":
@@ -93,14 +86,12 @@ func parseUnit(out string) unit {
 				continue
 			}
 			pid, err1 := strconv.Atoi(f[0])
-			age, err2 := strconv.ParseInt(f[1], 10, 64)
+			started, err2 := strconv.ParseFloat(f[1], 64)
 			if err1 != nil || err2 != nil {
 				continue
 			}
 			u.workers = append(u.workers, pid)
-			if u.youngest < 0 || age < u.youngest {
-				u.youngest = age
-			}
+			u.newest = max(u.newest, started)
 		}
 	}
 	return u

@@ -40,6 +40,7 @@ func vrrpArgs(vip string, priority int, routerID string) map[string]any {
 // lab address reserved for the VIP, and moves the VIP by stopping and
 // cutting its holder.
 func TestKeepalivedOnLab(t *testing.T) {
+	parent := t
 	lh := labtest.Hosts(t, 2, labtest.Options{})
 	ctx := context.Background()
 	b := make([]byte, 4)
@@ -135,7 +136,7 @@ func TestKeepalivedOnLab(t *testing.T) {
 		assert.LessOrEqual(t, stopped+took, 5*time.Second)
 
 		require.NoError(t, lab.Start(fctx, lh[0].LabDir, lh[0].Name, lab.Options{}))
-		hosts[0] = modtest.Connect(t, lh[0].Name, lh[0].Vars)
+		hosts[0] = modtest.Connect(parent, lh[0].Name, lh[0].Vars) // used by later subtests
 		took = waitHolder(t, hosts, vip, 0, 20*time.Second)
 		t.Logf("h1 back: exactly one holder (h1, priority %d) %.1fs after it answered ssh", prio[0], took.Seconds())
 
@@ -155,6 +156,32 @@ func TestKeepalivedOnLab(t *testing.T) {
 		t.Logf("heal h1: exactly one holder (h1) after %.1fs", took.Seconds())
 		time.Sleep(3 * time.Second)
 		waitHolder(t, hosts, vip, 0, time.Second)
+	})
+
+	t.Run("unicast and a priority change by reload", func(t *testing.T) {
+		addrs := []string{lh[0].Address, lh[1].Address}
+		unicast := func(i, priority int) map[string]any {
+			a := vrrpArgs(vip, priority, hosts[i].Name)
+			in := a["instances"].([]any)[0].(map[string]any)
+			in["unicast_src_ip"] = addrs[i]
+			in["unicast_peer"] = []any{addrs[1-i]}
+			return a
+		}
+		for i := range hosts {
+			res := hosts[i].MustRun(t, "keepalived_vrrp", unicast(i, prio[i]), false, false)
+			require.Equal(t, true, res.Data["reloaded"], hosts[i].Name)
+		}
+		took := waitHolder(t, hosts, vip, 0, 15*time.Second)
+		t.Logf("unicast: exactly one holder (h1) %.1fs after both reloaded", took.Seconds())
+		time.Sleep(3 * time.Second)
+		waitHolder(t, hosts, vip, 0, time.Second)
+
+		// A higher priority on h2 takes effect through the reload: h2 preempts.
+		res := hosts[1].MustRun(t, "keepalived_vrrp", unicast(1, 200), false, false)
+		require.Equal(t, true, res.Data["reloaded"])
+		took = waitHolder(t, hosts, vip, 1, 15*time.Second)
+		t.Logf("h2 priority 200 by reload: h2 holds the VIP alone after %.1fs", took.Seconds())
+		assert.False(t, hosts[1].MustRun(t, "keepalived_vrrp", unicast(1, 200), false, false).Changed)
 	})
 }
 
