@@ -50,6 +50,17 @@ func (c *CIB) Clone() *CIB { return &CIB{Root: c.Root.Clone()} }
 // Section returns configuration/<name>, creating it when missing.
 func (c *CIB) Section(name string) *Node { return c.Root.Ensure("configuration").Ensure(name) }
 
+// lookup returns configuration/<name> without creating it: an empty
+// element stands in for a missing one.
+func (c *CIB) lookup(name string) *Node {
+	if cfg := c.Root.Child("configuration"); cfg != nil {
+		if s := cfg.Child(name); s != nil {
+			return s
+		}
+	}
+	return NewNode(name)
+}
+
 // Epoch returns the admin_epoch, epoch and num_updates attributes.
 func (c *CIB) Epoch() (admin, epoch, updates int) {
 	atoi := func(s string) int { v, _ := strconv.Atoi(s); return v }
@@ -79,7 +90,7 @@ func (ch Change) Empty() bool { return ch.Before == ch.After }
 func (c *CIB) Diff(nw *CIB) Change {
 	var before, after strings.Builder
 	for _, s := range configSections {
-		b, a := sectionDiff(c.Section(s), nw.Section(s))
+		b, a := sectionDiff(c.lookup(s), nw.lookup(s))
 		before.WriteString(b)
 		after.WriteString(a)
 	}
