@@ -39,6 +39,8 @@ It gathers every member (service state, wsrep status, grastate.dat, the option f
 - when some member runs in a Primary component, starts stopped members one at a time, each waited on until Synced, and applies configuration drift with a rolling restart, one member at a time, never restarting the last Synced member;
 - when no member runs, bootstraps: a brand-new cluster from bootstrap_node (default: the first member); after an outage, from the most advanced member, found from grastate.dat and, where seqno is -1, mysqld --wsrep-recover. The highest seqno wins; on a tie, a member with safe_to_bootstrap: 1, then the earlier member. safe_to_bootstrap is set on the winner only, then the others join one at a time.
 
+Members running outside a Primary component while no member is Primary (after a partition) make it stop and say so: stop them, and the next run elects among all members.
+
 It refuses to bootstrap when it cannot prove the choice safe — a member is unreachable, members have different cluster UUIDs, or a position is unknown — and shows the election table; allow_unsafe_bootstrap: true overrides that.
 
 At the end every reachable member must be Primary, Synced, wsrep_ready=ON, share one wsrep_cluster_state_uuid, and wsrep_cluster_size must equal the number of members.

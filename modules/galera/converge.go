@@ -243,6 +243,17 @@ func (r *run) bootstrapAll(ctx context.Context) error {
 	}
 	r.data["election"] = e.Rows
 	if r.t.Check && len(unknown) > 0 {
+		// Positions would be recovered first; only the reasons recovery
+		// cannot remove predict a refusal.
+		var hard []string
+		for _, u := range e.Unsafe {
+			if !strings.Contains(u, "position unknown") && !strings.Contains(u, "no member has a provable position") {
+				hard = append(hard, u)
+			}
+		}
+		if len(hard) > 0 && !r.o.allow {
+			return fmt.Errorf("would refuse to bootstrap: %s; set allow_unsafe_bootstrap: true to override\n%s", strings.Join(hard, "; "), e.Table)
+		}
 		r.plan = append(r.plan, "bootstrap the most advanced member once positions are recovered; the others join one at a time")
 		r.notes = append(r.notes, "election table (positions not yet recovered):\n"+e.Table)
 		return nil

@@ -14,7 +14,11 @@ type Election struct {
 	// Winner is the member to bootstrap (nil when none can be chosen).
 	Winner *Member
 	// Unsafe lists why the choice cannot be proved safe; empty when safe.
+	// It includes Unknown.
 	Unsafe []string
+	// Unknown lists the members whose position is unknown (recovery
+	// failed or, in check mode, was not run).
+	Unknown []string
 	// NeedsFlag is true when safe_to_bootstrap must be set on the winner.
 	NeedsFlag bool
 	// Table is the election table shown to users.
@@ -44,6 +48,7 @@ func elect(ms []*Member, fallback *Member) Election {
 			uuids[uuid] = true
 		}
 		if seqno < 0 {
+			e.Unknown = append(e.Unknown, m.Name)
 			e.Unsafe = append(e.Unsafe, fmt.Sprintf("%s: position unknown (seqno -1 and no recovered position)", m.Name))
 			continue
 		}

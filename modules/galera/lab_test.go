@@ -187,6 +187,14 @@ func TestGaleraLifecycle(t *testing.T) {
 	h1, h2, h3 = c.hosts[0], c.hosts[1], c.hosts[2]
 	h1.Sh(t, "grep -Eq '^seqno: +-1' /var/lib/mysql/grastate.dat") // crashed: position unknown
 
+	// Check mode predicts the recovery and changes nothing.
+	snap := h1.Snapshot(t, []string{"/var/lib/mysql/grastate.dat", conf}, probe)
+	res = c.run(c.args(nil), true)
+	require.False(t, res.Failed, res.Msg)
+	assert.True(t, res.Changed)
+	assert.Contains(t, fmt.Sprint(res.Data["plan"]), "recover the position of h1")
+	assert.Equal(t, snap, h1.Snapshot(t, []string{"/var/lib/mysql/grastate.dat", conf}, probe))
+
 	start = time.Now()
 	res = c.run(c.args(nil), false)
 	require.False(t, res.Failed, res.Msg)
@@ -213,6 +221,9 @@ func TestGaleraLifecycle(t *testing.T) {
 			_ = lab.Heal(context.Background(), c.lab[2].LabDir, "h3")
 		}
 	})
+	res = c.run(c.args(nil), true)
+	assert.True(t, res.Failed, "check mode predicts the refusal")
+	assert.Contains(t, res.Msg, "h3 is unreachable")
 	res = c.run(c.args(nil), false)
 	assert.True(t, res.Failed)
 	assert.Contains(t, res.Msg, "refusing to bootstrap")

@@ -117,12 +117,17 @@ func memberAddress(vars map[string]any, name string, override map[string]any) st
 // task's connection) in parallel. Failures leave Conn nil and set Err.
 func connect(ctx context.Context, t *module.Target, names []string, addrs map[string]any, dialTimeout time.Duration) ([]*Member, error) {
 	ms := make([]*Member, len(names))
-	var wg sync.WaitGroup
+	all := make([]map[string]any, len(names))
 	for i, n := range names {
 		vars, err := hostVars(t, n)
 		if err != nil {
 			return nil, err
 		}
+		all[i] = vars
+	}
+	var wg sync.WaitGroup
+	for i, n := range names {
+		vars := all[i]
 		m := &Member{Name: n, Address: memberAddress(vars, n, addrs), Recovered: -1}
 		ms[i] = m
 		if n == t.Host {
