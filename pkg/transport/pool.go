@@ -44,11 +44,18 @@ type poolEntry struct {
 	err   error
 }
 
-// NewPool returns an empty pool.
+// NewPool returns an empty pool. With the default Dial, the pool's SSH
+// connections share their parsed known_hosts files.
 func NewPool(opts PoolOptions) *Pool {
 	d := opts.Dial
 	if d == nil {
-		d = Dial
+		cache := &knownHostsCache{}
+		d = func(ctx context.Context, cfg Config) (Conn, error) {
+			if cfg.Connection == "local" {
+				return NewLocal(), nil
+			}
+			return dialSSH(ctx, cfg, cache)
+		}
 	}
 	return &Pool{dial: d, conns: map[string]*poolEntry{}}
 }

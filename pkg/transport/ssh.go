@@ -31,7 +31,13 @@ type sshConn struct {
 // (network failure, host rebooted), the next call dials again once before
 // failing. Connection failures wrap ErrUnreachable.
 func DialSSH(ctx context.Context, cfg Config) (Conn, error) {
-	c, err := newSSHConn(cfg)
+	return dialSSH(ctx, cfg, nil)
+}
+
+// dialSSH is DialSSH with parsed known_hosts files shared through cache
+// (nil: none shared).
+func dialSSH(ctx context.Context, cfg Config, cache *knownHostsCache) (Conn, error) {
+	c, err := newSSHConn(cfg, cache)
 	if err != nil {
 		return nil, err
 	}
@@ -43,12 +49,12 @@ func DialSSH(ctx context.Context, cfg Config) (Conn, error) {
 }
 
 // newSSHConn prepares a connection without dialing.
-func newSSHConn(cfg Config) (*sshConn, error) {
+func newSSHConn(cfg Config, cache *knownHostsCache) (*sshConn, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrUnreachable, cfg.String(), err)
 	}
-	keys, err := newHostKeys(cfg.HostKeyPolicy, cfg.KnownHostsFiles)
+	keys, err := newHostKeys(cfg.HostKeyPolicy, cfg.KnownHostsFiles, cache)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrUnreachable, cfg.String(), err)
 	}

@@ -81,7 +81,7 @@ func TestHostKeyAlgorithmsFollowKnownHosts(t *testing.T) {
 	known := filepath.Join(t.TempDir(), "known_hosts")
 	rsaLine := "[h]:2222 ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDQ4PEmlU9rvJAo9WSV7gM4RTm6wp3/rrfwMnZ1CCvdn1MrSDbW6M+WgADjX9UDEwdFIvgl7pUiBxSdvcehqjEk3J2nHGnf+ZG+6Ct/0Zm+BDkdl3Ht0yzMmwNn7L01dNgQWnvo8FmeX2SUejVixe4vOfX7Dv6vzOwawjaxpJ8Q3w==\n"
 	require.NoError(t, os.WriteFile(known, []byte(rsaLine), 0o600))
-	h, err := newHostKeys(HostKeyStrict, []string{known})
+	h, err := newHostKeys(HostKeyStrict, []string{known}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"}, h.algorithms("h:2222"))
 	assert.Nil(t, h.algorithms("unknown:22"))
