@@ -120,4 +120,42 @@ func TestSystemModulesOnALabHost(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "port and path parameter can not both be passed to wait_for", res.Msg)
 	})
+
+	t.Run("cron", func(t *testing.T) {
+		const job = "/usr/local/bin/backup --to '/srv/b k' $(date +%F) >/dev/null 2>&1"
+		probe := "crontab -u hauser -l"
+		h.Sh(t, "printf 'MAILTO=root\\n0 3 * * * /bin/true\\n' | crontab -u hauser -")
+		res := h.Converge(t, "cron", map[string]any{"name": "galera backup", "user": "hauser", "minute": "30", "hour": "2", "job": job}, nil, probe)
+		assert.Equal(t, "MAILTO=root\n0 3 * * * /bin/true\n#Ansible: galera backup\n30 2 * * * "+job+"\n", h.Sh(t, probe))
+		assert.Equal(t, []any{"galera backup"}, anySlice(res.Data["jobs"]))
+		require.Len(t, res.Diff, 1)
+		assert.Equal(t, `crontab for user "hauser"`, res.Diff[0].BeforeHeader)
+
+		h.Converge(t, "cron", map[string]any{"name": "PATH", "env": true, "job": "/usr/sbin:/usr/bin", "insertafter": "MAILTO", "user": "hauser"}, nil, probe)
+		h.Converge(t, "cron", map[string]any{"name": "galera backup", "user": "hauser", "state": "absent"}, nil, probe)
+		assert.Equal(t, "MAILTO=root\nPATH=\"/usr/sbin:/usr/bin\"\n0 3 * * * /bin/true\n", h.Sh(t, probe))
+
+		h.Converge(t, "cron", map[string]any{"name": "root job", "special_time": "daily", "job": "echo 'x' > /dev/null"}, nil, "crontab -l")
+		assert.Equal(t, "#Ansible: root job\n@daily echo 'x' > /dev/null\n", h.Sh(t, "crontab -l"))
+
+		h.Converge(t, "cron", map[string]any{"name": "gc", "user": "root", "cron_file": "registry-gc", "weekday": "0", "job": "true", "backup": true}, []string{"/etc/cron.d"})
+		assert.Equal(t, "#Ansible: gc\n* * * * 0 root true\n", h.Sh(t, "cat /etc/cron.d/registry-gc"))
+		assert.Equal(t, "644\n", h.Sh(t, "stat -c %a /etc/cron.d/registry-gc"))
+		h.Converge(t, "cron", map[string]any{"name": "gc", "user": "root", "cron_file": "registry-gc", "state": "absent"}, []string{"/etc/cron.d"})
+		assert.Equal(t, "gone\n", h.Sh(t, "test -e /etc/cron.d/registry-gc || echo gone"))
+	})
+}
+
+func anySlice(v any) []any {
+	switch s := v.(type) {
+	case []any:
+		return s
+	case []string:
+		out := make([]any, len(s))
+		for i, x := range s {
+			out[i] = x
+		}
+		return out
+	}
+	return nil
 }
