@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -50,7 +51,7 @@ func main() {
 
 // config is the harness's command line.
 type config struct {
-	ns         []int
+	ns         []int // 0 marks where the lab set runs
 	labN       int
 	reps       int
 	warmup     int
@@ -69,7 +70,7 @@ type config struct {
 func parseFlags(args []string) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	ns := fs.String("n", "1,10,50,500", "numbers of sshd targets on 127.0.0.1")
+	ns := fs.String("n", "1,10,50,500", `numbers of sshd targets on 127.0.0.1, in order; "lab" places the lab set (default: last)`)
 	fs.IntVar(&c.labN, "lab", 10, "local-lab hosts (0: no lab run; needs root)")
 	fs.IntVar(&c.reps, "reps", 5, "measured repetitions per runner")
 	fs.IntVar(&c.warmup, "warmup", 1, "unmeasured repetitions first")
@@ -88,6 +89,10 @@ func parseFlags(args []string) (config, error) {
 	}
 	for _, s := range strings.Split(*ns, ",") {
 		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if s == "lab" {
+			c.ns = append(c.ns, 0)
 			continue
 		}
 		n, err := strconv.Atoi(s)
@@ -163,28 +168,24 @@ func benchMain(args []string) error {
 		res.GoBench = runGoBench(ctx)
 	}
 
-	sets := make([]func() (*targetSet, error), 0, len(cfg.ns)+1)
-	for _, n := range cfg.ns {
+	ns := cfg.ns
+	if !slices.Contains(ns, 0) {
+		ns = append(ns, 0)
+	}
+	sets := make([]func() (*targetSet, error), 0, len(ns))
+	for _, n := range ns {
+		if n == 0 {
+			if cfg.labN > 0 {
+				sets = append(sets, labSet(ctx, work, cfg.labN))
+			}
+			continue
+		}
 		dir := filepath.Join(work, "ssh"+strconv.Itoa(n))
 		sets = append(sets, func() (*targetSet, error) {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return nil, fmt.Errorf("target dir: %w", err)
 			}
 			return startSSH(dir, n)
-		})
-	}
-	if cfg.labN > 0 {
-		dir := filepath.Join(work, "lab"+strconv.Itoa(cfg.labN))
-		sets = append(sets, func() (*targetSet, error) {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return nil, fmt.Errorf("target dir: %w", err)
-			}
-			logf, err := os.Create(filepath.Join(dir, "lab-up.log"))
-			if err != nil {
-				return nil, fmt.Errorf("lab log: %w", err)
-			}
-			defer logf.Close()
-			return startLab(ctx, dir, cfg.labN, logf)
 		})
 	}
 	for _, start := range sets {
@@ -216,6 +217,22 @@ func benchMain(args []string) error {
 	}
 	progress("wrote %s", cfg.out)
 	return ctx.Err()
+}
+
+// labSet starts the lab target set of n hosts under work.
+func labSet(ctx context.Context, work string, n int) func() (*targetSet, error) {
+	dir := filepath.Join(work, "lab"+strconv.Itoa(n))
+	return func() (*targetSet, error) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("target dir: %w", err)
+		}
+		logf, err := os.Create(filepath.Join(dir, "lab-up.log"))
+		if err != nil {
+			return nil, fmt.Errorf("lab log: %w", err)
+		}
+		defer logf.Close()
+		return startLab(ctx, dir, n, logf)
+	}
 }
 
 // benchSet measures every workload and runner on one target set.
