@@ -139,3 +139,9 @@ func TestParseUnit(t *testing.T) {
 	assert.False(t, stopped.running())
 	assert.Zero(t, stopped.newest)
 }
+
+func TestMaskPasswords(t *testing.T) {
+	in := "userlist admins\n    user alice password $6$salt$hash groups ops\n    user bob insecure-password hunter2\n    group ops\n"
+	out := maskPasswords(in)
+	assert.Equal(t, "userlist admins\n    user alice password ******** groups ops\n    user bob insecure-password ********\n    group ops\n", out)
+}

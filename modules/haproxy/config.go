@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -80,7 +81,9 @@ func (Config) Run(ctx context.Context, t *module.Target, a module.Args) (module.
 
 	res := module.Result{Data: map[string]any{"path": dest, "file_changed": fileChanged, "reloaded": false, "started": false}}
 	if fileChanged && t.Diff {
-		res.Diff = append(res.Diff, remotefile.ContentDiffFrom(cur, "after: "+cand.what, []byte(cand.text)))
+		d := remotefile.ContentDiffFrom(cur, "after: "+cand.what, []byte(cand.text))
+		d.Before, d.After = maskPasswords(d.Before), maskPasswords(d.After)
+		res.Diff = append(res.Diff, d)
 	}
 	if needStart || needEnable {
 		before := map[string]string{}
@@ -318,4 +321,12 @@ func proxies(stat string) map[string]bool {
 		}
 	}
 	return out
+}
+
+// userPassword matches userlist passwords (hashed or not).
+var userPassword = regexp.MustCompile(`(?m)^(\s*user\s+\S+\s+(?:insecure-)?password\s+)\S+`)
+
+// maskPasswords hides userlist passwords in --diff output.
+func maskPasswords(text string) string {
+	return userPassword.ReplaceAllString(text, "${1}********")
 }

@@ -20,7 +20,7 @@ Runtime states set with haproxy_server (drain, maint, weights) are lost on reloa
 
 A stats socket reachable from the network (stats socket ipv4@0.0.0.0:9999, the book's setup) is refused: the runtime API has no authentication. Use a unix path or 127.0.0.1, or set allow_remote_stats_socket.
 
-Check mode builds the candidate, validates it in a temporary file under /tmp that is removed at once, and reports the diff; nothing is written, reloaded or started. The second run of the same task changes nothing and does not reload.`,
+Check mode builds the candidate, validates it in a temporary file under /tmp that is removed at once, and reports the diff; nothing is written, reloaded or started. Userlist passwords are masked in --diff output. The second run of the same task changes nothing and does not reload.`,
 		Params: []module.Param{
 			{Name: "path", Type: module.Path, Default: "/etc/haproxy/haproxy.cfg", Aliases: []string{"dest"}, Doc: "The live configuration file."},
 			{Name: "content", Type: module.Str, Doc: "The whole configuration as text."},
