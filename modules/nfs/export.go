@@ -35,6 +35,7 @@ func (Export) Spec() module.Spec {
 		{Name: "sectype", Type: module.List, Elements: module.Str, Default: []any{"sys"}, Doc: "ganesha: security flavours."},
 		{Name: "ganesha_conf", Type: module.Path, Default: "/etc/ganesha/ganesha.conf", Doc: "ganesha: the main configuration, which gets an %include line for the managed file."},
 		{Name: "ganesha_dir", Type: module.Path, Default: "/etc/ganesha/hactl", Doc: "ganesha: where managed export files live."},
+		{Name: "ganesha_service", Type: module.Str, Default: "started", Choices: []any{"started", "unmanaged"}, Doc: "ganesha: started starts nfs-ganesha when it is stopped; unmanaged leaves the service to something else (Pacemaker) and only changes exports live when it runs."},
 		{Name: "group", Type: module.Str, Doc: "pacemaker: the group the exportfs primitives join (with the filesystem and VIP)."},
 	}
 	params = append(params, pacemaker.LeaderParams()...)

@@ -182,6 +182,7 @@ func runGanesha(ctx context.Context, t *module.Target, a module.Args, r request)
 	// The runtime step: D-Bus when ganesha runs, a start when it does not.
 	var live1 string
 	switch {
+	case present && !running && a.String("ganesha_service") == "unmanaged":
 	case present && !running:
 		live1 = "start nfs-ganesha"
 	case present && !isLive:
@@ -229,7 +230,7 @@ func runGanesha(ctx context.Context, t *module.Target, a module.Args, r request)
 	}
 	// Verify: ShowExports lists the export (or no longer does). A stopped
 	// ganesha serves nothing, which is all absent asks.
-	if !present && !running {
+	if !running && (!present || a.String("ganesha_service") == "unmanaged") {
 		res.Msg = strings.Join(actions, "; ")
 		return res, nil
 	}

@@ -2,6 +2,7 @@ package pacemaker_test
 
 import (
 	"context"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hactl/hactl/modules/internal/modtest"
+	_ "github.com/hactl/hactl/modules/nfs"
 	_ "github.com/hactl/hactl/modules/pacemaker"
 	"github.com/hactl/hactl/pkg/lab"
 	"github.com/hactl/hactl/pkg/lab/labtest"
@@ -74,7 +76,7 @@ func TestPacemakerOnLab(t *testing.T) {
 	lhs, hs := labCluster(t)
 	h1, h2 := hs[0], hs[1]
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	vips, err := lab.ReserveAddresses(ctx, "pcmk-vip-"+lhs[0].Name+strings.ReplaceAll(lhs[0].Address, ".", ""), 1)
+	vips, err := lab.ReserveAddresses(ctx, "pcmk-vip-"+lhs[0].Name+strings.ReplaceAll(lhs[0].Address, ".", ""), 2)
 	cancel()
 	require.NoError(t, err)
 	vip := vips[0].String()
@@ -188,22 +190,75 @@ func TestPacemakerOnLab(t *testing.T) {
 		assert.Equal(t, before, epoch(t, h1))
 	})
 
+	t.Run("ganesha and a VIP in a group fail over", func(t *testing.T) {
+		if _, err := exec.LookPath("nfs-cat"); err != nil {
+			t.Skipf("nfs-cat is not installed on this machine (libnfs-utils): %v", err)
+		}
+		nfsVIP := vips[1].String()
+		for _, h := range hs {
+			h.Sh(t, "mkdir -p /srv/nfs/data && hostname > /srv/nfs/data/who")
+			res := h.MustRun(t, "nfs_export", map[string]any{"backend": "ganesha", "path": "/srv/nfs/data", "export_id": 20,
+				"clients": []any{"10.77.0.0/24(ro)"}, "ganesha_service": "unmanaged"}, false, false)
+			assert.True(t, res.Changed)
+		}
+		h1.MustRun(t, "pacemaker_resource", map[string]any{"id": "nfs-vip", "agent": "ocf:heartbeat:IPaddr2", "group": "nfs",
+			"params": map[string]any{"ip": nfsVIP, "cidr_netmask": 24}, "ops": []any{map[string]any{"name": "monitor", "interval": "10s"}}}, false, false)
+		h1.MustRun(t, "pacemaker_resource", map[string]any{"id": "nfs-daemon", "agent": "systemd:nfs-ganesha", "group": "nfs", "wait": 120,
+			"ops": []any{map[string]any{"name": "monitor", "interval": "10s", "timeout": "30s"}}}, false, false)
+		from := holder(t, h1, "nfs-daemon")
+		require.NotEmpty(t, from)
+		require.Equal(t, from, holder(t, h1, "nfs-vip"), "group members run together")
+		url := "nfs://" + nfsVIP + "/srv/nfs/data/who"
+		require.Equal(t, from+"\n", readNFS(t, url, "", 90*time.Second))
+		to := map[string]string{"h1": "h2", "h2": "h1"}[from]
+		start := time.Now()
+		h1.Sh(t, "pcs node standby "+from)
+		got := readNFS(t, url, to+"\n", 120*time.Second)
+		t.Logf("standby %s: NFS through the VIP served by %s after %s", from, strings.TrimSpace(got), time.Since(start).Round(100*time.Millisecond))
+		h1.Sh(t, "pcs node unstandby "+from)
+		h1.MustRun(t, "pacemaker_resource", map[string]any{"id": "nfs-daemon", "state": "absent"}, false, false)
+		h1.MustRun(t, "pacemaker_resource", map[string]any{"id": "nfs-vip", "state": "absent"}, false, false)
+	})
+
 	t.Run("the VIP moves on standby and when its holder stops", func(t *testing.T) {
+		start := time.Now()
 		h1.Sh(t, "pcs node standby h1")
-		d := waitHolder(t, h2, "vip", "h2", 60*time.Second)
-		t.Logf("standby h1: vip on h2 after %s", d.Round(10*time.Millisecond))
+		waitHolder(t, h2, "vip", "h2", 60*time.Second)
+		t.Logf("standby h1: vip on h2 %s after the command started", time.Since(start).Round(10*time.Millisecond))
 		assert.Contains(t, h2.Sh(t, "ip -o -4 addr show"), vip+"/24")
+		start = time.Now()
 		h1.Sh(t, "pcs node unstandby h1")
-		d = waitHolder(t, h2, "vip", "h1", 60*time.Second)
-		t.Logf("unstandby h1: vip back on h1 after %s", d.Round(10*time.Millisecond))
+		waitHolder(t, h2, "vip", "h1", 60*time.Second)
+		t.Logf("unstandby h1: vip back on h1 %s after the command started", time.Since(start).Round(10*time.Millisecond))
 
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		start := time.Now()
+		start = time.Now()
 		require.NoError(t, lab.Stop(ctx, lhs[0].LabDir, "h1", lab.Options{HaltTimeout: 30 * time.Second}))
 		stopped := time.Since(start)
-		d = waitHolder(t, h2, "vip", "h2", 60*time.Second)
-		t.Logf("lab.Stop h1 (took %s): vip on h2 %s after the stop returned", stopped.Round(10*time.Millisecond), d.Round(10*time.Millisecond))
+		d := waitHolder(t, h2, "vip", "h2", 60*time.Second)
+		t.Logf("lab.Stop h1 (clean halt, took %s): vip on h2 %s after the stop returned (%s after it began)", stopped.Round(10*time.Millisecond), d.Round(10*time.Millisecond), time.Since(start).Round(10*time.Millisecond))
 		assert.Contains(t, h2.Sh(t, "ip -o -4 addr show"), vip+"/24")
 	})
+}
+
+// readNFS reads url with nfs-cat from the controller until it succeeds
+// (and, when want is set, returns want) or limit passes.
+func readNFS(t *testing.T, url, want string, limit time.Duration) string {
+	t.Helper()
+	var last string
+	for start := time.Now(); time.Since(start) < limit; time.Sleep(500 * time.Millisecond) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		out, err := exec.CommandContext(ctx, "nfs-cat", url).Output()
+		cancel()
+		last = string(out)
+		if err == nil && (want == "" || last == want) {
+			return last
+		}
+		if err != nil {
+			last = err.Error()
+		}
+	}
+	t.Fatalf("nfs-cat %s: want %q within %s, last: %q", url, want, limit, last)
+	return ""
 }
