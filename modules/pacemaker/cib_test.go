@@ -304,3 +304,14 @@ func TestStatus(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "h2")
 }
+
+func TestWarnings(t *testing.T) {
+	r := req2()
+	r.Properties = map[string]string{"stonith-enabled": "False", "no-quorum-policy": "ignore"}
+	w := clusterWarnings(r)
+	require.Len(t, w, 3)
+	assert.Contains(t, w[0], "stonith-enabled")
+	r.Properties = nil
+	r.Nodes = append(r.Nodes, nodeSpec{Name: "h3"})
+	assert.Empty(t, clusterWarnings(r))
+}

@@ -116,6 +116,9 @@ func (Cluster) Run(ctx context.Context, t *module.Target, a module.Args) (module
 	}
 	res.Changed = len(descs) > 0
 	res.Data["plan"] = descs
+	if w := clusterWarnings(req); len(w) > 0 {
+		res.Data["warnings"] = w
+	}
 	if res.Changed {
 		res.Msg = strings.Join(descs, "; ")
 		if t.Diff {
@@ -393,4 +396,28 @@ func quoteAll(ss []string) string {
 		out[i] = transport.Quote(s)
 	}
 	return strings.Join(out, " ")
+}
+
+// clusterWarnings flags settings that are fine in a lab and dangerous in
+// production.
+func clusterWarnings(req clusterReq) []string {
+	var w []string
+	if v, ok := req.Properties["stonith-enabled"]; ok && isFalse(v) {
+		w = append(w, "stonith-enabled=false: without fencing a split brain can run resources twice; acceptable in a lab only")
+	}
+	if req.Properties["no-quorum-policy"] == "ignore" {
+		w = append(w, "no-quorum-policy=ignore: a partition without quorum keeps running resources")
+	}
+	if len(req.Nodes) == 2 {
+		w = append(w, "two nodes: quorum comes from two_node (wait_for_all); add a qdevice or fencing for production")
+	}
+	return w
+}
+
+func isFalse(v string) bool {
+	switch strings.ToLower(v) {
+	case "false", "no", "0", "off", "n":
+		return true
+	}
+	return false
 }
