@@ -75,12 +75,12 @@ func TestCronFileRemovedWithItsLastJob(t *testing.T) {
 
 func TestCronArgumentErrors(t *testing.T) {
 	for args, msg := range map[*map[string]any]string{
-		{"name": "x", "job": "y", "special_time": "daily", "hour": "1"}:  "You must specify time and date fields or special time.",
-		{"name": "x", "job": "y", "cron_file": "z"}:                      "To use cron_file=... parameter you must specify user=... as well",
-		{"name": "x"}:                                                    "You must specify 'job' to install a new cron job or variable",
-		{"name": "x", "job": "y", "insertafter": "A"}:                    "Insertafter and insertbefore parameters are valid only with env=yes",
-		{"name": "x", "job": "y", "cron_file": "/etc/crontab"}:           "Will not manage /etc/crontab via cron_file, see documentation.",
-		{"name": "a b", "job": "y", "env": true}:                         "Invalid name for environment variable",
+		{"name": "x", "job": "y", "special_time": "daily", "hour": "1"}: "You must specify time and date fields or special time.",
+		{"name": "x", "job": "y", "cron_file": "z"}:                     "To use cron_file=... parameter you must specify user=... as well",
+		{"name": "x"}: "You must specify 'job' to install a new cron job or variable",
+		{"name": "x", "job": "y", "insertafter": "A"}:                                                                 "Insertafter and insertbefore parameters are valid only with env=yes",
+		{"name": "x", "job": "y", "cron_file": "/etc/crontab"}:                                                        "Will not manage /etc/crontab via cron_file, see documentation.",
+		{"name": "a b", "job": "y", "env": true}:                                                                      "Invalid name for environment variable",
 		{"name": "A", "job": "y", "env": true, "insertbefore": "NOPE", "cron_file": "/nonexistent/x", "user": "root"}: "Variable named 'NOPE' not found.",
 	} {
 		res := runLocal(t, Cron{}, *args, true)

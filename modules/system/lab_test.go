@@ -144,6 +144,20 @@ func TestSystemModulesOnALabHost(t *testing.T) {
 		h.Converge(t, "cron", map[string]any{"name": "gc", "user": "root", "cron_file": "registry-gc", "state": "absent"}, []string{"/etc/cron.d"})
 		assert.Equal(t, "gone\n", h.Sh(t, "test -e /etc/cron.d/registry-gc || echo gone"))
 	})
+
+	t.Run("pam_limits", func(t *testing.T) {
+		const f = "/etc/security/limits.d/ha.conf"
+		res := h.Converge(t, "pam_limits", map[string]any{"domain": "mysql", "limit_type": "-", "limit_item": "nofile", "value": "65535", "dest": f, "comment": "galera"}, []string{f})
+		assert.Equal(t, "mysql\t-\tnofile\t65535\t#galera\n", h.Sh(t, "cat "+f))
+		assert.Equal(t, "mysql\t-\tnofile\t65535\t#galera\n", res.Msg)
+		h.Converge(t, "pam_limits", map[string]any{"domain": "@adm$(touch${IFS}/tmp/pwned4)'", "limit_type": "soft", "limit_item": "core", "value": "0", "dest": f}, []string{f})
+		assert.Equal(t, "no\n", h.Sh(t, "test -e /tmp/pwned4 && echo yes || echo no"))
+		res, err := h.Run(t, "pam_limits", map[string]any{"domain": "x", "limit_type": "soft", "limit_item": "nofile", "value": "many", "dest": f}, false, false)
+		require.NoError(t, err)
+		assert.True(t, res.Failed)
+		_, err = h.Run(t, "pam_limits", map[string]any{"domain": "x", "limit_type": "medium", "limit_item": "nofile", "value": "1"}, false, false)
+		assert.Error(t, err)
+	})
 }
 
 func anySlice(v any) []any {
