@@ -22,6 +22,7 @@ type containerRun struct {
 	changed bool
 	actions []string
 	drift   []string
+	before  string // the container's status before the task ("" when absent)
 }
 
 func (r *containerRun) did(format string, args ...any) {
@@ -73,6 +74,9 @@ func (Container) Run(ctx context.Context, t *module.Target, a module.Args) (modu
 	if r.cur, err = inspectContainer(ctx, t.Conn, r.name); err != nil {
 		return module.Result{}, err
 	}
+	if r.cur != nil {
+		r.before = r.cur.State.Status
+	}
 	if err := r.converge(ctx, w, pull); err != nil {
 		return module.Result{}, err
 	}
@@ -83,8 +87,11 @@ func (Container) Run(ctx context.Context, t *module.Target, a module.Args) (modu
 		res.Msg = strings.Join(r.actions, "; ")
 		if t.Diff {
 			before := "state: absent\n"
-			if r.cur != nil || len(r.drift) > 0 {
+			switch {
+			case len(r.drift) > 0:
 				before = "drifted: " + strings.Join(r.drift, ", ") + "\n"
+			case r.before != "":
+				before = "state: " + r.before + "\n"
 			}
 			res.Diff = []module.FileDiff{{BeforeHeader: "container " + r.name, AfterHeader: "container " + r.name,
 				Before: before, After: strings.Join(r.actions, "\n") + "\n"}}

@@ -141,3 +141,22 @@ func TestImageRefsAndManifests(t *testing.T) {
 	assert.Error(t, err)
 	assert.NotEqual(t, contentKey(sum, nil), contentKey(sum, []string{"CMD x"}))
 }
+
+func TestCommunityNamesResolve(t *testing.T) {
+	for name, want := range map[string]string{
+		"community.docker.docker_container": "docker_container",
+		"community.docker.docker_image":     "docker_image",
+		"hactl.docker_daemon_config":        "docker_daemon_config",
+	} {
+		m, ok := module.Lookup(name)
+		require.True(t, ok, name)
+		assert.Equal(t, want, m.Spec().Name)
+	}
+	// Arguments as community.docker playbooks spell them.
+	_, err := Container{}.Spec().Validate(map[string]any{"name": "c", "image": "i", "ports": []any{"80:80"}, "pull": true,
+		"restart_policy": "always", "network_mode": "host", "recreate": true, "env": map[string]any{"A": "1"}}, false)
+	assert.NoError(t, err)
+	_, err = Image{}.Spec().Validate(map[string]any{"name": "i", "tag": "1", "source": "load", "load_path": "/x.tar",
+		"repository": "r/i", "push": true, "force_source": true, "force_tag": true}, false)
+	assert.NoError(t, err)
+}
