@@ -1,0 +1,470 @@
+package files
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/hactl/hactl/modules/internal/shellx"
+	"github.com/hactl/hactl/pkg/transport"
+)
+
+// httpRequest is one HTTP request that uri and get_url make with curl on
+// the managed host. Every value reaches curl through a config file read
+// from standard input (curl -K -), so nothing of the request, credentials
+// included, appears on a command line.
+type httpRequest struct {
+	URL     string
+	Method  string      // "" means GET
+	Headers [][2]string // name, value, in order
+	Body    *string     // sent as is (--data-raw: a leading @ is literal)
+	// User and Password authenticate; HasAuth says whether to send them.
+	User, Password string
+	HasAuth        bool
+	// ForceBasic sends Basic credentials with the first request; otherwise
+	// curl waits for the server's challenge (like Python's urllib).
+	ForceBasic bool
+	Follow     bool // follow redirects
+	Insecure   bool // do not verify TLS certificates
+	// Timeout (seconds) bounds connecting and any stall of the transfer,
+	// like a socket timeout; the whole transfer may take longer.
+	Timeout    int
+	Agent      string
+	NoProxy    bool
+	Decompress bool
+	NoNetrc    bool
+	// NoCache sends "Cache-Control: no-cache" (get_url's force).
+	NoCache bool
+	// TimeCond is a path on the host: when it exists the request carries
+	// If-Modified-Since with its modification time.
+	TimeCond string
+	Head     bool // a HEAD request
+	CAPath   string
+	// Extra are further curl options, name and value (cert, key,
+	// unix-socket).
+	Extra [][2]string
+}
+
+// curlConfig renders the request as a curl config file.
+func (r httpRequest) curlConfig() (string, error) {
+	var b strings.Builder
+	opt := func(name string, value string) error {
+		q, err := curlQuote(value)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		fmt.Fprintf(&b, "%s = %s\n", name, q)
+		return nil
+	}
+	flag := func(name string) { b.WriteString(name + "\n") }
+	flag("globoff") // brackets and braces in the URL are literal
+	if err := opt("url", r.URL); err != nil {
+		return "", err
+	}
+	switch {
+	case r.Head:
+		flag("head")
+	case r.Method != "" && r.Method != "GET":
+		if err := opt("request", r.Method); err != nil {
+			return "", err
+		}
+	}
+	for _, h := range r.Headers {
+		name := h[0]
+		if name == "" || strings.ContainsAny(name, ":\r\n\x00 \t") || strings.HasPrefix(name, "@") {
+			return "", fmt.Errorf("invalid header name %q", name)
+		}
+		if strings.ContainsAny(h[1], "\r\n") {
+			return "", fmt.Errorf("header %s: a value cannot hold a line break", name)
+		}
+		line := name + ": " + h[1]
+		if h[1] == "" {
+			line = name + ";" // curl's way of sending an empty header
+		}
+		if err := opt("header", line); err != nil {
+			return "", err
+		}
+	}
+	if r.Body != nil {
+		if err := opt("data-raw", *r.Body); err != nil {
+			return "", fmt.Errorf("body: %w", err)
+		}
+	}
+	if r.HasAuth {
+		if err := opt("user", r.User+":"+r.Password); err != nil {
+			return "", errors.New("url_username/url_password: cannot hold a NUL byte")
+		}
+		if r.ForceBasic {
+			flag("basic")
+		} else {
+			flag("anyauth")
+		}
+	}
+	if r.Follow {
+		flag("location")
+		b.WriteString("max-redirs = 50\n")
+	}
+	if r.Insecure {
+		flag("insecure")
+	}
+	if r.CAPath != "" {
+		if err := opt("cacert", r.CAPath); err != nil {
+			return "", err
+		}
+	}
+	if r.Timeout > 0 {
+		fmt.Fprintf(&b, "connect-timeout = %d\nspeed-time = %d\nspeed-limit = 1\n", r.Timeout, r.Timeout)
+	}
+	if r.Agent != "" {
+		if err := opt("user-agent", r.Agent); err != nil {
+			return "", err
+		}
+	}
+	if r.NoProxy {
+		b.WriteString("noproxy = \"*\"\n")
+	}
+	if r.Decompress {
+		flag("compressed")
+	}
+	if !r.NoNetrc && !r.HasAuth {
+		flag("netrc-optional")
+	}
+	if r.NoCache {
+		if err := opt("header", "Cache-Control: no-cache"); err != nil {
+			return "", err
+		}
+	}
+	for _, e := range r.Extra {
+		if err := opt(e[0], e[1]); err != nil {
+			return "", err
+		}
+	}
+	if r.TimeCond != "" {
+		if err := opt("time-cond", r.TimeCond); err != nil {
+			return "", err
+		}
+	}
+	return b.String(), nil
+}
+
+// curlQuote quotes a value for a curl config file: inside double quotes,
+// backslash, quote and control characters are escaped. NUL cannot be
+// represented.
+func curlQuote(s string) (string, error) {
+	if strings.IndexByte(s, 0) >= 0 {
+		return "", errors.New("value cannot hold a NUL byte")
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, c := range []byte(s) {
+		switch c {
+		case '\\':
+			b.WriteString(`\\`)
+		case '"':
+			b.WriteString(`\"`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\v':
+			b.WriteString(`\v`)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String(), nil
+}
+
+// curlRun says where the response body goes.
+type curlRun struct {
+	// TmpDir is the directory of the temporary body file ("" for the
+	// host's default temporary directory).
+	TmpDir string
+	// Keep leaves the body in its temporary file (the response's Tmp) for
+	// the caller to install or remove; otherwise it is deleted.
+	Keep bool
+	// PrintBody returns the body in the response.
+	PrintBody bool
+	// Sums are the digests of the body to compute (sha1, sha256, …).
+	Sums []string
+}
+
+// httpResponse is what one curl run reports.
+type httpResponse struct {
+	// CurlRC is curl's exit status; non-zero means no complete response.
+	CurlRC int
+	// CurlErr is curl's error message.
+	CurlErr string
+	// Status is the HTTP status (-1 when there was no response).
+	Status int
+	// Reason is the reason phrase of the last status line.
+	Reason string
+	// EffectiveURL is the last URL fetched; Redirects counts redirects.
+	EffectiveURL string
+	Redirects    int
+	// Elapsed is the transfer's duration in whole seconds.
+	Elapsed int
+	// Headers are the last response's headers, names lowercased, in the
+	// order curl gave them; repeated headers have several values.
+	Headers     []httpHeader
+	ContentType string
+	Body        []byte
+	HasBody     bool
+	// Tmp is the temporary file holding the body (Keep), Size its size,
+	// Sums its digests.
+	Tmp  string
+	Size int64
+	Sums map[string]string
+}
+
+// httpHeader is one response header.
+type httpHeader struct {
+	Name   string
+	Values []string
+}
+
+// header returns the header's values joined as Python's http.client
+// does for repeated headers ("" when absent).
+func (r httpResponse) header(name string) string {
+	for _, h := range r.Headers {
+		if strings.EqualFold(h.Name, name) {
+			return strings.Join(h.Values, ", ")
+		}
+	}
+	return ""
+}
+
+// ok reports whether urllib would have returned the response rather
+// than raised an HTTPError: a 2xx status (a 3xx one left when redirects
+// are not followed, and 304, are errors there).
+func (r httpResponse) ok() bool { return r.Status >= 200 && r.Status < 300 }
+
+// msg is the "msg" urllib's wrapper gives the response: "OK (N bytes)"
+// with the Content-Length header, "HTTP Error CODE: REASON" for an error
+// status, and "Request failed: <…>" when no response came.
+func (r httpResponse) msg() string {
+	switch {
+	case r.Status < 0:
+		return fmt.Sprintf("Request failed: <%s>", r.CurlErr)
+	case r.ok():
+		n := r.header("content-length")
+		if n == "" {
+			n = "unknown"
+		}
+		return fmt.Sprintf("OK (%s bytes)", n)
+	}
+	return fmt.Sprintf("HTTP Error %d: %s", r.Status, r.Reason)
+}
+
+// curlScript is the shell text running curl with its config on stdin.
+// The write-out is machine-readable: %{json} (transfer facts) and
+// %{header_json} (the last response's headers).
+func curlScript(o curlRun) (string, error) {
+	for _, a := range o.Sums {
+		if !hashAlgorithms[a] {
+			return "", fmt.Errorf("unsupported checksum algorithm %q", a)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("command -v curl >/dev/null 2>&1 || { echo 'curl is required on the host' >&2; exit 127; }\n")
+	if o.TmpDir != "" {
+		fmt.Fprintf(&b, "__b=$(mktemp %s/.hactl.XXXXXXXXXX.tmp) || exit 90\n", shellx.Path(strings.TrimRight(o.TmpDir, "/")))
+	} else {
+		b.WriteString("__b=$(mktemp) || exit 90\n")
+	}
+	b.WriteString(`__h=$(mktemp) || { rm -f -- "$__b"; exit 90; }
+printf '@@curl\n'
+curl -K - -s -S -o "$__b" -D "$__h" -w '\n@@json %{json}\n@@headers\n%{header_json}\n@@endheaders\n'
+printf '@@rc %s\n' "$?"
+printf '@@status '; grep -a '^HTTP/' "$__h" | tail -n 1 | tr -d '\r\n' | base64 | tr -d '\n'; echo
+rm -f -- "$__h"
+`)
+	if o.PrintBody {
+		b.WriteString("printf '@@body\\n'; base64 < \"$__b\"; printf '@@endbody\\n'\n")
+	}
+	for _, a := range o.Sums {
+		fmt.Fprintf(&b, "printf '@@sum %s %%s\\n' \"$(%ssum < \"$__b\" | cut -d' ' -f1)\"\n", a, a)
+	}
+	if o.Keep {
+		b.WriteString("printf '@@size %s\\n' \"$(stat -c %s -- \"$__b\")\"\n")
+		b.WriteString("printf '@@tmp '; printf '%s' \"$__b\" | base64 | tr -d '\\n'; echo\n")
+	} else {
+		b.WriteString("rm -f -- \"$__b\"\n")
+	}
+	return b.String(), nil
+}
+
+// hashAlgorithms are the digests the hosts' coreutils compute.
+var hashAlgorithms = map[string]bool{"md5": true, "sha1": true, "sha224": true, "sha256": true, "sha384": true, "sha512": true}
+
+// doHTTP runs one request on the host.
+func doHTTP(ctx context.Context, c transport.Conn, req httpRequest, o curlRun) (httpResponse, error) {
+	cfg, err := req.curlConfig()
+	if err != nil {
+		return httpResponse{}, err
+	}
+	script, err := curlScript(o)
+	if err != nil {
+		return httpResponse{}, err
+	}
+	res, err := c.Run(ctx, script, transport.RunOpts{Stdin: strings.NewReader(cfg)})
+	if err != nil {
+		return httpResponse{}, fmt.Errorf("request %s: %w", req.URL, err)
+	}
+	if res.RC != 0 {
+		return httpResponse{}, fmt.Errorf("request %s: rc %d: %s", req.URL, res.RC, strings.TrimSpace(string(res.Stderr)))
+	}
+	r, err := parseCurl(res.Stdout)
+	if err != nil {
+		return r, fmt.Errorf("request %s: %w: %s", req.URL, err, strings.TrimSpace(string(res.Stderr)))
+	}
+	return r, nil
+}
+
+// curlFacts are the %{json} write-out fields used.
+type curlFacts struct {
+	ErrorMsg     *string `json:"errormsg"`
+	ExitCode     int     `json:"exitcode"`
+	HTTPCode     int     `json:"http_code"`
+	ContentType  *string `json:"content_type"`
+	NumRedirects int     `json:"num_redirects"`
+	TimeTotal    float64 `json:"time_total"`
+	URLEffective string  `json:"url_effective"`
+}
+
+// parseCurl decodes the output of curlScript.
+func parseCurl(out []byte) (httpResponse, error) {
+	r := httpResponse{Status: -1}
+	var facts *curlFacts
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 64*1024), 1<<30)
+	var hdr, body *strings.Builder
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case hdr != nil:
+			if line == "@@endheaders" {
+				hs, err := parseHeaderJSON(hdr.String())
+				if err != nil {
+					return r, err
+				}
+				r.Headers, hdr = hs, nil
+			} else {
+				hdr.WriteString(line + "\n")
+			}
+			continue
+		case body != nil:
+			if line == "@@endbody" {
+				b, err := base64.StdEncoding.DecodeString(body.String())
+				if err != nil {
+					return r, fmt.Errorf("decode response body: %w", err)
+				}
+				r.Body, r.HasBody, body = b, true, nil
+			} else {
+				body.WriteString(line)
+			}
+			continue
+		}
+		key, val, _ := strings.Cut(line, " ")
+		switch key {
+		case "@@json":
+			facts = &curlFacts{}
+			if err := json.Unmarshal([]byte(val), facts); err != nil {
+				return r, fmt.Errorf("curl write-out: %w", err)
+			}
+		case "@@headers":
+			hdr = &strings.Builder{}
+		case "@@body":
+			body = &strings.Builder{}
+		case "@@rc":
+			r.CurlRC, _ = strconv.Atoi(val)
+		case "@@status":
+			if b, err := base64.StdEncoding.DecodeString(val); err == nil {
+				r.Reason = reasonPhrase(string(b))
+			}
+		case "@@sum":
+			alg, sum, _ := strings.Cut(val, " ")
+			if r.Sums == nil {
+				r.Sums = map[string]string{}
+			}
+			r.Sums[alg] = strings.TrimSpace(sum)
+		case "@@size":
+			r.Size, _ = strconv.ParseInt(val, 10, 64)
+		case "@@tmp":
+			b, err := base64.StdEncoding.DecodeString(val)
+			if err != nil {
+				return r, fmt.Errorf("decode temporary path: %w", err)
+			}
+			r.Tmp = string(b)
+		}
+	}
+	if facts == nil {
+		return r, fmt.Errorf("curl printed no write-out (curl 7.83 or later is needed): %q", truncate(string(out), 200))
+	}
+	if hdr != nil || body != nil {
+		return r, errors.New("curl output ended early")
+	}
+	r.EffectiveURL, r.Redirects = facts.URLEffective, facts.NumRedirects
+	r.Elapsed = int(math.Floor(facts.TimeTotal))
+	if facts.ContentType != nil {
+		r.ContentType = *facts.ContentType
+	}
+	if r.CurlRC == 0 && facts.HTTPCode > 0 {
+		r.Status = facts.HTTPCode
+	} else {
+		r.CurlErr = fmt.Sprintf("curl error %d", r.CurlRC)
+		if facts.ErrorMsg != nil && *facts.ErrorMsg != "" {
+			r.CurlErr += ": " + *facts.ErrorMsg
+		}
+	}
+	return r, nil
+}
+
+// parseHeaderJSON decodes %{header_json}, keeping the headers' order.
+func parseHeaderJSON(s string) ([]httpHeader, error) {
+	dec := json.NewDecoder(strings.NewReader(s))
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("curl header write-out: %w", err)
+	}
+	var out []httpHeader
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("curl header write-out: %w", err)
+		}
+		name, _ := tok.(string)
+		var vals []string
+		if err := dec.Decode(&vals); err != nil {
+			return nil, fmt.Errorf("curl header write-out %s: %w", name, err)
+		}
+		out = append(out, httpHeader{Name: strings.ToLower(name), Values: vals})
+	}
+	return out, nil
+}
+
+// reasonPhrase extracts the reason from a status line ("HTTP/1.1 404 Not
+// Found" gives "Not Found").
+func reasonPhrase(line string) string {
+	f := strings.SplitN(strings.TrimSpace(line), " ", 3)
+	if len(f) < 3 {
+		return ""
+	}
+	return f[2]
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
