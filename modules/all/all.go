@@ -12,12 +12,12 @@ import (
 	_ "github.com/hactl/hactl/modules/galera"     // galera_cluster, galera_info
 	_ "github.com/hactl/hactl/modules/haproxy"    // haproxy_config, haproxy_server
 	_ "github.com/hactl/hactl/modules/keepalived" // keepalived_vrrp, keepalived_info
+	_ "github.com/hactl/hactl/modules/mount"      // mount
 	_ "github.com/hactl/hactl/modules/mysql"      // mysql_db, mysql_user, mysql_query
 	_ "github.com/hactl/hactl/modules/nfs"        // nfs_export
 	_ "github.com/hactl/hactl/modules/pacemaker"  // pcs_cluster, pacemaker_resource, pacemaker_constraint
 	_ "github.com/hactl/hactl/modules/registry"   // docker_registry
 	_ "github.com/hactl/hactl/modules/swarm"      // swarm_cluster, swarm_member, swarm_node (docker_node), swarm_info
-	_ "github.com/hactl/hactl/modules/mount"      // mount
 	_ "github.com/hactl/hactl/modules/sysctl"     // sysctl
 	_ "github.com/hactl/hactl/modules/system"     // authorized_key, hostname, timezone, wait_for, cron, pam_limits
 	_ "github.com/hactl/hactl/modules/systemd"    // systemd, systemd_service, service
