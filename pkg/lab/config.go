@@ -176,6 +176,9 @@ func resolve(dir, inv string, cfg Config, hosts []invHost) (*Lab, error) {
 		if !hostNameRE.MatchString(h.Name) {
 			return nil, fmt.Errorf("%s: host name %q cannot be a hostname", inv, h.Name)
 		}
+		if len(machineName(l.Name, h.Name)) > 64 {
+			return nil, fmt.Errorf("%s: host name %q is too long for lab %q (lab and host names together: 63 characters at most)", inv, h.Name, l.Name)
+		}
 		hc := cfg.Hosts[h.Name]
 		lh := Host{Name: h.Name, Docker: hc.Docker, NFS: hc.NFS, NFSPath: hc.NFSPath}
 		if lh.NFS && lh.NFSPath == "" {

@@ -16,7 +16,7 @@ import (
 // registration with machined.
 func nspawnArgs(s *State, h *HostState) []string {
 	args := []string{
-		"-q", "-D", s.rootDir(h.Name), "--boot", "-M", h.Name,
+		"-q", "-D", s.rootDir(h.Name), "--boot", "-M", machineName(s.Name, h.Name), "--hostname=" + h.Name,
 		"--register=no", "--keep-unit", "--link-journal=no",
 		"--network-namespace-path=" + filepath.Join("/run/netns", h.Netns),
 		"--resolv-conf=off", "--timezone=off", "--console=read-only", "--capability=all",
@@ -29,6 +29,11 @@ func nspawnArgs(s *State, h *HostState) []string {
 	}
 	return args
 }
+
+// machineName is the host's nspawn machine name, "<lab>.<host>": nspawn
+// keeps per-machine directories (/run/systemd/nspawn/propagate/<name>) that
+// must not be shared by two labs that both have a host1.
+func machineName(lab, host string) string { return lab + "." + host }
 
 // nspawnEnv is the environment of a host's nspawn. Docker and NFS hosts
 // run without nspawn's seccomp filter; Docker hosts get a writable /proc/sys

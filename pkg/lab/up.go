@@ -280,11 +280,36 @@ func waitAllSSH(ctx context.Context, st *State, hosts []*HostState, ids map[stri
 			if !h.running() {
 				return fmt.Errorf("host %s: systemd-nspawn exited (see %s)", h.Name, filepath.Join(st.hostDir(h.Name), "console.log"))
 			}
-			return fmt.Errorf("host %s: %w", h.Name, err)
+			return fmt.Errorf("host %s: %w\n%s", h.Name, err, diagnose(ctx, st, h))
 		}
 		return nil
 	})
 	return errors.Join(errs...)
+}
+
+// diagnose says what a host that does not answer is doing: the end of its
+// console and, when it runs, its failed units and pending jobs.
+func diagnose(ctx context.Context, st *State, h *HostState) string {
+	var b strings.Builder
+	if data, err := os.ReadFile(filepath.Join(st.hostDir(h.Name), "console.log")); err == nil {
+		fmt.Fprintf(&b, "  console (last lines):\n")
+		for _, l := range strings.Split(lastLines(strings.TrimSpace(string(data)), 8), "\n") {
+			fmt.Fprintf(&b, "    %s\n", l)
+		}
+	}
+	init, err := leader(h)
+	if err != nil {
+		return b.String()
+	}
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	out, _ := run(dctx, "nsenter", "-t", fmt.Sprint(init), "-m", "-u", "-i", "-n", "-p", "-r", "-w", "--",
+		"/bin/sh", "-c", "systemctl is-system-running; systemctl --failed --no-legend --plain; systemctl list-jobs --no-legend --plain | head -n 10")
+	fmt.Fprintf(&b, "  systemd inside:\n")
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		fmt.Fprintf(&b, "    %s\n", l)
+	}
+	return b.String()
 }
 
 // parallel runs f on every host at once and collects the errors.
