@@ -5,9 +5,8 @@ import "github.com/hactl/hactl/pkg/module"
 // Spec describes pcs_cluster.
 func (Cluster) Spec() module.Spec {
 	return module.Spec{
-		Name:    "pcs_cluster",
-		Aliases: []string{"pacemaker_cluster"},
-		Short:   "Create, grow, shrink, start and configure a Pacemaker/Corosync cluster with pcs",
+		Name:  "pcs_cluster",
+		Short: "Create, grow, shrink, start and configure a Pacemaker/Corosync cluster with pcs",
 		Doc: `Brings a Pacemaker/Corosync cluster to the declared shape from one host, the leader (cluster_leader, default the first of nodes): the leader connects to every node with its inventory connection variables, gathers corosync.conf (parsed), the pcsd/corosync/pacemaker unit states, pcs's known hosts and whether the hacluster password already matches, and then acts only where something differs:
 
 1. hacluster's password is set with chpasswd (fed on stdin) where the shadow hash does not match;

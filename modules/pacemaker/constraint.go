@@ -18,9 +18,8 @@ type Constraint struct{}
 // Spec describes pacemaker_constraint.
 func (Constraint) Spec() module.Spec {
 	return module.Spec{
-		Name:    "pacemaker_constraint",
-		Aliases: []string{"pcs_constraint"},
-		Short:   "Manage a Pacemaker location, colocation or order constraint",
+		Name:  "pacemaker_constraint",
+		Short: "Manage a Pacemaker location, colocation or order constraint",
 		Doc: `Declares one constraint. Existing constraints are matched by meaning, not by id or text: the same type, resources, roles, actions (and node for location) is the same constraint, whatever id another tool gave it, and a different score or kind updates it in place. Without id a new constraint is named <type>-<rsc>-<node|with_rsc> or order-<first>-<then>.
 
 Colocation and location accept roles (Promoted, Unpromoted, Started; the legacy Master/Slave are the same roles): colocate a VIP with the Promoted instance of a promotable clone with with_rsc_role: Promoted.

@@ -16,9 +16,8 @@ type Resource struct{}
 // Spec describes pacemaker_resource.
 func (Resource) Spec() module.Spec {
 	return module.Spec{
-		Name:    "pacemaker_resource",
-		Aliases: []string{"pcs_resource"},
-		Short:   "Manage a Pacemaker primitive, its group and clone, compared semantically with the live CIB",
+		Name:  "pacemaker_resource",
+		Short: "Manage a Pacemaker primitive, its group and clone, compared semantically with the live CIB",
 		Doc: `Declares one primitive resource: its agent, instance attributes (params), meta attributes and operations, and where it lives (a group, a clone or a promotable clone). The live CIB is read with cibadmin --query and compared after normalisation (generated ids ignored, durations in milliseconds, legacy role names mapped), so a resource whose parameters or operations drifted is updated, not left alone. params, meta and ops are the complete sets: pairs not listed are removed (target-role is kept unless state says started or stopped).
 
 The change is pushed once per cluster, by cluster_leader (default: the first host of the play): the edited CIB and the live one are written to temporary files, crm_diff --no-version builds the patch, cibadmin --patch applies it. Other hosts compare and report. Check mode reads only; with --diff the differing objects are shown as XML.
