@@ -4,6 +4,7 @@ package all
 
 import (
 	_ "github.com/hactl/hactl/modules/apt"        // apt, package, dpkg_selections
+	_ "github.com/hactl/hactl/modules/aptsrc"     // apt_repository, apt_key
 	_ "github.com/hactl/hactl/modules/command"    // command, shell, raw, script
 	_ "github.com/hactl/hactl/modules/connection" // ping, wait_for_connection
 	_ "github.com/hactl/hactl/modules/docker"     // docker_image, docker_container, docker_daemon_config
