@@ -35,16 +35,16 @@ func nspawnArgs(s *State, h *HostState) []string {
 // must not be shared by two labs that both have a host1.
 func machineName(lab, host string) string { return lab + "." + host }
 
-// nspawnEnv is the environment of a host's nspawn. Docker and NFS hosts
-// run without nspawn's seccomp filter; Docker hosts get a writable /proc/sys
-// network subtree.
+// nspawnEnv is the environment of a host's nspawn. Every host gets a
+// writable /proc/sys/net: it has its own network namespace, so those
+// settings stay inside the host, and HA software needs them (HAProxy's
+// ip_nonlocal_bind, forwarding for Docker). Docker and NFS hosts run
+// without nspawn's seccomp filter.
 func nspawnEnv(h *HostState) []string {
-	env := []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"}
+	env := []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8",
+		"SYSTEMD_NSPAWN_API_VFS_WRITABLE=network"}
 	if h.Docker || h.NFS {
 		env = append(env, "SYSTEMD_SECCOMP=0")
-	}
-	if h.Docker {
-		env = append(env, "SYSTEMD_NSPAWN_API_VFS_WRITABLE=network")
 	}
 	return env
 }
