@@ -1,10 +1,14 @@
 package aptsrc_test
 
 import (
+	"bytes"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/openpgp"       //nolint:staticcheck // test keys
+	"golang.org/x/crypto/openpgp/armor" //nolint:staticcheck // test keys
 
 	_ "github.com/hactl/hactl/modules/aptsrc"
 	"github.com/hactl/hactl/modules/internal/aptrepo"
@@ -53,4 +57,54 @@ func TestAptSourcesOnALabHost(t *testing.T) {
 		assert.Equal(t, "deb http://x/$(touch /tmp/pwned) y z\n", h.Sh(t, `cat "/etc/apt/sources.list.d/o'dd name.list"`))
 		assert.Equal(t, "no\n", h.Sh(t, "test -e /tmp/pwned && echo yes || echo no"))
 	})
+
+	t.Run("apt_key", func(t *testing.T) {
+		keyA, idA := armoredKey(t, "alice")
+		keyB, idB := armoredKey(t, "bob")
+		fileA := "/etc/apt/trusted.gpg.d/" + idA + ".asc"
+		res := h.Converge(t, "apt_key", map[string]any{"data": keyA}, []string{"/etc/apt/trusted.gpg.d"})
+		assert.Equal(t, idA, res.Data["id"])
+		assert.Equal(t, idA[8:], res.Data["short_id"])
+		assert.Contains(t, h.Sh(t, "cat "+fileA), "-----BEGIN PGP PUBLIC KEY BLOCK-----")
+		assert.Equal(t, "644\n", h.Sh(t, "stat -c %a "+fileA))
+
+		// A keyring: binary, keys merged; the key file is read on the host.
+		h.Sh(t, "cat > /tmp/bob.asc <<'EOF'\n"+keyB+"EOF")
+		ring := "/etc/apt/keyrings/ha ring.gpg"
+		h.Converge(t, "apt_key", map[string]any{"file": "/tmp/bob.asc", "keyring": ring}, []string{"/etc/apt/keyrings"})
+		h.Converge(t, "apt_key", map[string]any{"data": keyA, "keyring": ring, "id": "0x" + idA}, []string{"/etc/apt/keyrings"})
+		assert.Equal(t, "binary\n", h.Sh(t, "grep -q 'BEGIN PGP' '"+ring+"' && echo armored || echo binary"))
+
+		h.Converge(t, "apt_key", map[string]any{"id": idB, "keyring": ring, "state": "absent"}, []string{"/etc/apt/keyrings"})
+		res = h.MustRun(t, "apt_key", map[string]any{"id": idA[8:], "keyring": ring}, false, false)
+		assert.False(t, res.Changed, "a short id finds the remaining key")
+		assert.Equal(t, []any{idA[8:], res.Data["before"].([]any)[1]}, res.Data["before"])
+
+		h.Converge(t, "apt_key", map[string]any{"id": idA, "state": "absent"}, []string{"/etc/apt/trusted.gpg.d"})
+		assert.Equal(t, "gone\n", h.Sh(t, "test -e "+fileA+" || echo gone"))
+
+		res, err := h.Run(t, "apt_key", map[string]any{"data": "garbage"}, false, false)
+		require.NoError(t, err)
+		assert.Equal(t, "Unable to extract key from 'inline data'", res.Msg)
+		res, err = h.Run(t, "apt_key", map[string]any{"id": "xyz"}, false, false)
+		require.NoError(t, err)
+		assert.Equal(t, "Invalid key_id", res.Msg)
+		_, err = h.Run(t, "apt_key", map[string]any{"data": keyA, "url": "http://x/"}, false, false)
+		assert.Error(t, err, "data and url exclude each other")
+	})
+}
+
+// armoredKey makes a fresh public key and returns it armored with its
+// long id.
+func armoredKey(t *testing.T, name string) (string, string) {
+	t.Helper()
+	e, err := openpgp.NewEntity(name, "", name+"@example.org", nil)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	w, err := armor.Encode(&buf, openpgp.PublicKeyType, nil)
+	require.NoError(t, err)
+	require.NoError(t, e.Serialize(w))
+	require.NoError(t, w.Close())
+	buf.WriteString("\n")
+	return buf.String(), fmt.Sprintf("%016X", e.PrimaryKey.KeyId)
 }
