@@ -124,3 +124,22 @@ func TestURIHelpersMatchAnsible(t *testing.T) {
 	_, err = decodeJSON([]byte(`{} {}`))
 	assert.Error(t, err)
 }
+
+func TestChecksumFromFileReadsLikeAnsible(t *testing.T) {
+	cases := []struct {
+		text, name, want string
+		ok               bool
+	}{
+		{"abc123\n", "x.tgz", "abc123", true},
+		{"111  a.tgz\n222 *b.tgz\n333  ./c.tgz\n", "b.tgz", "222", true},
+		{"111  a.tgz\n222 *b.tgz\n333  ./c.tgz\n", "c.tgz", "333", true},
+		{"111  a.tgz\r\n222  b.tgz\r\n", "b.tgz", "222", true},
+		{"111  a.tgz\n222  b.tgz\n", "z.tgz", "", false},
+		{"", "z.tgz", "", false},
+	}
+	for _, c := range cases {
+		got, ok := checksumFromFile(c.text, c.name)
+		assert.Equal(t, c.ok, ok, "%q", c.text)
+		assert.Equal(t, c.want, got, "%q", c.text)
+	}
+}
