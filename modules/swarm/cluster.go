@@ -250,10 +250,14 @@ func clusterRecovered(ctx context.Context, t *module.Target, a module.Args, l lo
 		return module.Failf("this node is in no swarm: nothing to recover from here"), nil
 	}
 	if l.ControlAvailable {
-		out, err := docker(ctx, t.Conn, "docker node ls", "docker node ls -q", transport.RunOpts{Timeout: 20 * time.Second})
-		if err == nil && strings.TrimSpace(out) != "" {
-			res.Msg = "the swarm has quorum: nothing to recover"
-			return res, nil
+		// A leader keeps answering node ls for a while after losing its
+		// majority: judge by the managers' reachability, not by an answer.
+		nodes, err := inspectNodes(ctx, t.Conn)
+		if err == nil {
+			if m, r := managerCounts(nodes); r > m/2 {
+				res.Msg = fmt.Sprintf("the swarm has quorum (%d of %d managers reachable): nothing to recover", r, m)
+				return res, nil
+			}
 		}
 	}
 	if !l.ControlAvailable {

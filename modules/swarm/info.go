@@ -73,22 +73,23 @@ func (Info) Run(ctx context.Context, t *module.Target, a module.Args) (module.Re
 	}
 	nodes, err := inspectNodes(ctx, t.Conn)
 	if err != nil {
-		return module.Result{}, err
+		// A manager without quorum cannot list nodes: that is the
+		// answer, not a failure to get one.
+		data["warnings"] = []any{fmt.Sprintf("quorum lost: this manager cannot list the nodes (%v); if the lost managers are gone for good, recover with swarm_cluster state recovered", err)}
+		res.Msg = "swarm manager without quorum"
+		if a.Bool("fail_on_warnings") {
+			res.Failed = true
+		}
+		return res, nil
 	}
 	var list []any
-	managers, reachable := 0, 0
+	managers, reachable := managerCounts(nodes)
 	for _, n := range nodes {
 		if a.Bool("nodes") {
 			list = append(list, nodeSummary(n))
 		}
-		if n.Spec.Role == "manager" {
-			managers++
-			if n.ManagerStatus != nil && n.ManagerStatus.Reachability == "reachable" {
-				reachable++
-			}
-			if n.ManagerStatus != nil && n.ManagerStatus.Leader {
-				data["leader"] = n.Description.Hostname
-			}
+		if n.ManagerStatus != nil && n.ManagerStatus.Leader {
+			data["leader"] = n.Description.Hostname
 		}
 	}
 	if list != nil {

@@ -41,7 +41,12 @@ func TestSwarmInTheLab(t *testing.T) {
 	}
 	addr := func(i int) string { return labHosts[i].Address }
 
-	res := hs[0].Converge(t, "swarm_cluster", map[string]any{"advertise_addr": addr(0), "task_history_retention_limit": 3}, nil, stateProbe)
+	// Before any swarm exists, check mode cannot ask the manager.
+	res := hs[1].MustRun(t, "swarm_member", map[string]any{"manager": "h1", "role": "manager"}, true, false)
+	assert.True(t, res.Changed)
+	assert.Equal(t, "unknown-dependency", res.Data["predicted"])
+
+	res = hs[0].Converge(t, "swarm_cluster", map[string]any{"advertise_addr": addr(0), "task_history_retention_limit": 3}, nil, stateProbe)
 	clusterID := fmt.Sprint(res.Data["cluster_id"])
 	require.NotEmpty(t, clusterID)
 	res = hs[0].MustRun(t, "swarm_cluster", map[string]any{"advertise_addr": addr(0), "task_history_retention_limit": 2}, false, true)
@@ -98,6 +103,19 @@ func TestSwarmInTheLab(t *testing.T) {
 	res = hs[2].MustRun(t, "swarm_member", worker, false, false)
 	assert.False(t, res.Changed, res.Msg)
 
+	// A manager leaves cleanly (demoted, left, removed) and comes back.
+	gone := map[string]any{"manager": "h1", "state": "absent"}
+	res = hs[2].MustRun(t, "swarm_member", gone, false, false)
+	assert.True(t, res.Changed)
+	assert.Equal(t, []any{"demoted", "left the swarm", "removed node " + fmt.Sprint(res.Data["node_id"])}, res.Data["actions"])
+	assert.Contains(t, hs[2].Sh(t, stateProbe), "inactive")
+	assert.NotContains(t, hs[0].Sh(t, "docker node ls --format '{{.Hostname}}'"), "h3")
+	res = hs[2].MustRun(t, "swarm_member", gone, false, false)
+	assert.False(t, res.Changed)
+	res = hs[2].MustRun(t, "swarm_member", worker, false, false)
+	assert.True(t, res.Changed)
+	hs[0].MustRun(t, "swarm_info", map[string]any{"fail_on_warnings": true}, false, false)
+
 	// Stop one manager of three: the other two keep quorum.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -116,4 +134,33 @@ func TestSwarmInTheLab(t *testing.T) {
 	assert.Contains(t, fmt.Sprint(info.Data["warnings"]), "manager h2 is unreachable")
 	res = hs[2].MustRun(t, "swarm_node", map[string]any{"hostname": "h1", "availability": "drain"}, false, false)
 	assert.True(t, res.Changed, "the swarm is still manageable from h3")
+
+	hs[2].MustRun(t, "swarm_node", map[string]any{"hostname": "h1", "availability": "active"}, false, false)
+
+	// Stop a second one: h1 alone has no quorum, and says so; recovery
+	// needs its confirmation, then makes h1 the only manager.
+	require.NoError(t, lab.Stop(ctx, labHosts[2].LabDir, "h3", lab.Options{HaltTimeout: 30 * time.Second}))
+	deadline = time.Now().Add(90 * time.Second)
+	for {
+		info = hs[0].MustRun(t, "swarm_info", map[string]any{}, false, false)
+		if info.Data["quorum"] == false || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(2 * time.Second)
+	}
+	assert.Equal(t, false, info.Data["quorum"])
+	assert.Contains(t, fmt.Sprint(info.Data["warnings"]), "quorum lost")
+	recovery := map[string]any{"state": "recovered", "advertise_addr": addr(0), "confirm_force_new_cluster": true}
+	res = hs[0].MustRun(t, "swarm_cluster", recovery, true, false)
+	assert.True(t, res.Changed)
+	assert.Contains(t, hs[0].Sh(t, stateProbe), "active true")
+	res = hs[0].MustRun(t, "swarm_cluster", recovery, false, false)
+	assert.True(t, res.Changed)
+	hs[0].Sh(t, "timeout 60 docker node ls >/dev/null")
+	info = hs[0].MustRun(t, "swarm_info", map[string]any{}, false, false)
+	assert.Equal(t, true, info.Data["quorum"], "%v", info.Data)
+	assert.Equal(t, 1, info.Data["managers"])
+	assert.Equal(t, clusterID, info.Data["cluster_id"], "force-new-cluster keeps the cluster's identity")
+	res = hs[0].MustRun(t, "swarm_cluster", recovery, false, false)
+	assert.False(t, res.Changed, "with quorum there is nothing to recover")
 }

@@ -18,13 +18,17 @@ func lint(nodes []node, domains map[string]string) []string {
 		if n.Spec.Role != "manager" {
 			continue
 		}
+		if n.ManagerStatus == nil {
+			w = append(w, fmt.Sprintf("node %s has the manager role but is not a Raft member (left behind by a forced new cluster?): demote or remove it, then rejoin it", n.Description.Hostname))
+			continue
+		}
 		managers = append(managers, n)
-		if n.ManagerStatus != nil && n.ManagerStatus.Reachability == "reachable" {
+		if n.ManagerStatus.Reachability == "reachable" {
 			reachable++
 		} else {
 			w = append(w, fmt.Sprintf("manager %s is unreachable", n.Description.Hostname))
 		}
-		if n.ManagerStatus != nil && n.ManagerStatus.Leader {
+		if n.ManagerStatus.Leader {
 			leader = n.Description.Hostname
 		}
 	}
@@ -69,4 +73,20 @@ func lint(nodes []node, domains map[string]string) []string {
 		}
 	}
 	return w
+}
+
+// managerCounts returns the number of managers and of reachable ones.
+func managerCounts(nodes []node) (managers, reachable int) {
+	for _, n := range nodes {
+		// Managers are the Raft members: a node whose role says manager
+		// but has no manager status is not one (yet, or any more).
+		if n.Spec.Role != "manager" || n.ManagerStatus == nil {
+			continue
+		}
+		managers++
+		if n.ManagerStatus.Reachability == "reachable" {
+			reachable++
+		}
+	}
+	return managers, reachable
 }

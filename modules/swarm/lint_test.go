@@ -52,6 +52,12 @@ func TestLintThreeManagers(t *testing.T) {
 
 	down := []node{mgr("m1", true, "reachable"), mgr("m2", false, "unreachable"), mgr("m3", false, "reachable")}
 	assert.Equal(t, []string{"manager m2 is unreachable"}, lint(down, nil))
+	orphan := mgr("m4", false, "")
+	orphan.ManagerStatus = nil
+	w = lint([]node{mgr("m1", true, "reachable"), orphan}, nil)
+	assert.Contains(t, joined(w), "node m4 has the manager role but is not a Raft member")
+	m, r := managerCounts([]node{mgr("m1", true, "reachable"), orphan, worker("w")})
+	assert.Equal(t, []int{1, 1}, []int{m, r})
 	lost := []node{mgr("m1", false, "reachable"), mgr("m2", false, "unreachable"), mgr("m3", false, "unreachable")}
 	assert.Contains(t, joined(lint(lost, nil)), "quorum lost: 1 of 3")
 }
