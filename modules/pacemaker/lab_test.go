@@ -190,6 +190,31 @@ func TestPacemakerOnLab(t *testing.T) {
 		assert.Equal(t, before, epoch(t, h1))
 	})
 
+	t.Run("a VIP colocated with the Promoted instance of a promotable clone", func(t *testing.T) {
+		stateful := map[string]any{"id": "state", "agent": "ocf:pacemaker:Stateful", "wait": 90,
+			"promotable": map[string]any{"meta": map[string]any{"promoted-max": 1, "notify": true}},
+			"ops": []any{
+				map[string]any{"name": "monitor", "interval": "10s", "role": "Promoted"},
+				map[string]any{"name": "monitor", "interval": "11s", "role": "Unpromoted"},
+			}}
+		h1.Converge(t, "pacemaker_resource", stateful, nil, cibProbe)
+		assert.Contains(t, h1.Sh(t, "cibadmin --query --scope resources"), `<clone id="state-clone">`)
+		col := map[string]any{"type": "colocation", "rsc": "vip", "with_rsc": "state-clone", "with_rsc_role": "Promoted", "wait": 90}
+		// vip is pinned to h1 by the location constraint: the promoted
+		// instance must follow it there (the colocation is mandatory).
+		h1.Converge(t, "pacemaker_constraint", col, nil, cibProbe)
+		promoted := regexp.MustCompile(`<resource id="state"[^>]*role="Promoted"[^>]*>\s*<node name="(\w+)"`).FindStringSubmatch(h1.Sh(t, "crm_mon --one-shot --output-as=xml"))
+		require.NotNil(t, promoted)
+		assert.Equal(t, holder(t, h1, "vip"), promoted[1])
+		// Legacy role names are the same constraint.
+		legacy := map[string]any{"type": "colocation", "rsc": "vip", "with_rsc": "state-clone", "with_rsc_role": "Master"}
+		assert.False(t, h1.MustRun(t, "pacemaker_constraint", legacy, false, false).Changed)
+		col["state"] = "absent"
+		h1.MustRun(t, "pacemaker_constraint", col, false, false)
+		h1.MustRun(t, "pacemaker_resource", map[string]any{"id": "state", "state": "absent"}, false, false)
+		assert.NotContains(t, h1.Sh(t, "cibadmin --query --scope configuration"), "state-clone")
+	})
+
 	t.Run("ganesha and a VIP in a group fail over", func(t *testing.T) {
 		if _, err := exec.LookPath("nfs-cat"); err != nil {
 			t.Skipf("nfs-cat is not installed on this machine (libnfs-utils): %v", err)
@@ -261,4 +286,59 @@ func readNFS(t *testing.T, url, want string, limit time.Duration) string {
 	}
 	t.Fatalf("nfs-cat %s: want %q within %s, last: %q", url, want, limit, last)
 	return ""
+}
+
+func TestPcsClusterGrowShrinkDestroy(t *testing.T) {
+	lhs := labtest.Hosts(t, 3, labtest.Options{})
+	hv := map[string]any{}
+	hs := make([]*modtest.Host, len(lhs))
+	for i, lh := range lhs {
+		hs[i] = modtest.Connect(t, lh.Name, lh.Vars)
+		hv[lh.Name] = hs[i].Vars
+	}
+	for _, h := range hs {
+		h.Vars["hostvars"] = hv
+	}
+	h1 := hs[0]
+	args := func(nodes ...any) map[string]any {
+		return map[string]any{"name": "grow", "nodes": nodes, "hacluster_password": "pw-Grow-1",
+			"properties": map[string]any{"stonith-enabled": false}}
+	}
+	start := time.Now()
+	res := h1.MustRun(t, "pcs_cluster", args("h1", "h2"), false, false)
+	require.True(t, res.Changed)
+	t.Logf("two-node cluster created in %s", time.Since(start).Round(time.Second))
+
+	start = time.Now()
+	res = h1.MustRun(t, "pcs_cluster", args("h1", "h2", "h3"), false, false)
+	assert.True(t, res.Changed)
+	assert.Contains(t, res.Data["plan"], "add node h3")
+	t.Logf("h3 added in %s: %v", time.Since(start).Round(time.Second), res.Data["plan"])
+	mon := hs[2].Sh(t, "crm_mon --one-shot --output-as=xml")
+	assert.Regexp(t, `<node name="h3"[^>]* online="true"`, mon)
+	assert.Contains(t, hs[2].Sh(t, "cat /etc/corosync/corosync.conf"), "cluster_name: grow")
+	assert.False(t, h1.MustRun(t, "pcs_cluster", args("h1", "h2", "h3"), false, false).Changed)
+
+	res = h1.MustRun(t, "pcs_cluster", args("h1", "h2"), false, false)
+	assert.True(t, res.Changed)
+	assert.Contains(t, res.Data["plan"], "remove node h3")
+	assert.NotContains(t, h1.Sh(t, "cat /etc/corosync/corosync.conf"), "h3")
+	assert.False(t, h1.MustRun(t, "pcs_cluster", args("h1", "h2"), false, false).Changed)
+
+	// h3 left the cluster; a new cluster of another name on h2+h3 is
+	// refused while h2 belongs to "grow", and forced it re-creates.
+	other := map[string]any{"name": "other", "nodes": []any{"h2", "h3"}, "hacluster_password": "pw-Grow-1", "cluster_leader": "h2"}
+	r, err := hs[1].Run(t, "pcs_cluster", other, false, false)
+	require.NoError(t, err)
+	assert.True(t, r.Failed)
+	assert.Contains(t, r.Msg, `h2 belongs to cluster "grow"`)
+
+	abs := map[string]any{"name": "grow", "nodes": []any{"h1", "h2"}, "state": "absent"}
+	res = h1.MustRun(t, "pcs_cluster", abs, true, false)
+	assert.True(t, res.Changed)
+	assert.Contains(t, h1.Sh(t, "cat /etc/corosync/corosync.conf"), "cluster_name: grow", "check mode destroyed nothing")
+	res = h1.MustRun(t, "pcs_cluster", abs, false, false)
+	assert.True(t, res.Changed)
+	assert.Equal(t, "absent\n", h1.Sh(t, "test -e /etc/corosync/corosync.conf && echo present || echo absent"))
+	assert.False(t, h1.MustRun(t, "pcs_cluster", abs, false, false).Changed)
 }
