@@ -1,8 +1,10 @@
 package system_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -10,6 +12,7 @@ import (
 	"github.com/hactl/hactl/modules/internal/modtest"
 	_ "github.com/hactl/hactl/modules/system"
 	"github.com/hactl/hactl/pkg/lab/labtest"
+	"github.com/hactl/hactl/pkg/transport"
 )
 
 const (
@@ -157,6 +160,18 @@ func TestSystemModulesOnALabHost(t *testing.T) {
 		assert.True(t, res.Failed)
 		_, err = h.Run(t, "pam_limits", map[string]any{"domain": "x", "limit_type": "medium", "limit_item": "nofile", "value": "1"}, false, false)
 		assert.Error(t, err)
+	})
+
+	// Last: the lab does not restart a container that reboots, so this
+	// proves the detached reboot command runs and the host goes down; the
+	// coming back is tested with a fake host (reboot_test.go).
+	t.Run("reboot goes down", func(t *testing.T) {
+		res, err := h.Run(t, "reboot", map[string]any{"reboot_timeout": 8, "connect_timeout": 2}, false, false)
+		require.NoError(t, err)
+		assert.True(t, res.Failed)
+		assert.Equal(t, "Timed out waiting for last boot time check (timeout=8)", res.Msg)
+		_, err = h.Conn.Run(context.Background(), "true", transport.RunOpts{Timeout: 3 * time.Second})
+		assert.Error(t, err, "the host is down")
 	})
 }
 
