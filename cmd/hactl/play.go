@@ -19,6 +19,7 @@ import (
 	"github.com/hactl/hactl/pkg/report"
 	"github.com/hactl/hactl/pkg/runner"
 	"github.com/hactl/hactl/pkg/transport"
+	"github.com/hactl/hactl/roles"
 
 	_ "github.com/hactl/hactl/modules/all" // register every module
 )
@@ -112,6 +113,7 @@ func runPlay(cmd *cobra.Command, f playFlags, playbooks []string) error {
 		return exitf(5, "%v", err)
 	}
 	opts.RolesPath = f.rolesPath
+	opts.RoleFS = roles.FS()
 	if rp := cfg.get("roles_path"); rp != "" {
 		for _, p := range strings.Split(rp, ":") {
 			opts.RolesPath = append(opts.RolesPath, cfg.relPath(p))

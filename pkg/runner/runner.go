@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"path/filepath"
 	"strings"
@@ -30,6 +31,9 @@ type Options struct {
 	ExtraVars map[string]any
 	// RolesPath lists extra role directories.
 	RolesPath []string
+	// RoleFS holds roles searched after every directory (the roles
+	// embedded in the binary: roles.FS()); nil means none.
+	RoleFS fs.FS
 	// Connection holds connection defaults (remote user, key, host key
 	// policy, timeout).
 	Connection transport.Defaults
@@ -63,7 +67,7 @@ func Load(opts Options, playbooks ...string) (*Loaded, error) {
 	if err != nil {
 		return nil, &ParseError{fmt.Errorf("inventory: %w", err)}
 	}
-	l := &playbook.Loader{RolesPath: opts.RolesPath}
+	l := &playbook.Loader{RolesPath: opts.RolesPath, ExtraRoleFS: opts.RoleFS}
 	out := &Loaded{Inventory: inv, loader: l, engine: template.New(), opts: opts}
 	var errs []error
 	for _, p := range playbooks {
