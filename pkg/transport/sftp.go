@@ -52,25 +52,52 @@ func (c *sshConn) fileErr(l *link, op, p string, err error) error {
 	return fmt.Errorf("%s %s: %w", op, p, err)
 }
 
+// firstRequest runs the first SFTP request of an operation. A connection
+// that died unnoticed (the host rebooted between two calls) fails it
+// before anything happened on the host, so it is retried once on a fresh
+// connection.
+func (c *sshConn) firstRequest(ctx context.Context, op, p string, fn func(*sftp.Client) error) (*link, error) {
+	for attempt := 0; ; attempt++ {
+		cl, l, err := c.sftpClient(ctx)
+		if err != nil {
+			return nil, err
+		}
+		err = fn(cl)
+		if err == nil {
+			return l, nil
+		}
+		err = c.fileErr(l, op, p, err)
+		if attempt > 0 || !errors.Is(err, ErrUnreachable) || ctx.Err() != nil {
+			return nil, err
+		}
+	}
+}
+
 // Put writes r to dst atomically over SFTP: a temporary file next to dst
 // gets the final mode, the content and an fsync, then is renamed over dst
 // (posix-rename). On any failure the temporary file is removed, if the
 // connection still allows it, and dst is untouched.
 func (c *sshConn) Put(ctx context.Context, dst string, r io.Reader, mode fs.FileMode) error {
-	cl, l, err := c.sftpClient(ctx)
+	var (
+		cl  *sftp.Client
+		f   *sftp.File
+		tmp string
+	)
+	want := mode
+	l, err := c.firstRequest(ctx, "put", dst, func(c *sftp.Client) (err error) {
+		cl, mode = c, want
+		if mode == 0 {
+			mode = 0o644
+			if fi, err := c.Stat(dst); err == nil {
+				mode = fi.Mode()
+			}
+		}
+		tmp = tempPath(dst)
+		f, err = c.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
+		return err
+	})
 	if err != nil {
 		return err
-	}
-	if mode == 0 {
-		mode = 0o644
-		if fi, err := cl.Stat(dst); err == nil {
-			mode = fi.Mode()
-		}
-	}
-	tmp := tempPath(dst)
-	f, err := cl.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
-	if err != nil {
-		return c.fileErr(l, "put", dst, err)
 	}
 	fail := func(op string, err error) error {
 		_ = f.Close()
@@ -108,13 +135,13 @@ func (c *sshConn) Put(ctx context.Context, dst string, r io.Reader, mode fs.File
 
 // Get copies src into w over SFTP.
 func (c *sshConn) Get(ctx context.Context, src string, w io.Writer) error {
-	cl, l, err := c.sftpClient(ctx)
+	var f *sftp.File
+	l, err := c.firstRequest(ctx, "get", src, func(cl *sftp.Client) (err error) {
+		f, err = cl.Open(src)
+		return err
+	})
 	if err != nil {
 		return err
-	}
-	f, err := cl.Open(src)
-	if err != nil {
-		return c.fileErr(l, "get", src, err)
 	}
 	defer f.Close()
 	if _, err := f.WriteTo(ctxWriter{ctx: ctx, w: w}); err != nil {
@@ -129,16 +156,21 @@ func (c *sshConn) Get(ctx context.Context, src string, w io.Writer) error {
 // Stat lstat()s path over SFTP; owner and group names come from the host's
 // passwd and group files, read once per connection.
 func (c *sshConn) Stat(ctx context.Context, p string) (FileInfo, error) {
-	cl, l, err := c.sftpClient(ctx)
+	var fi os.FileInfo
+	var cl *sftp.Client
+	l, err := c.firstRequest(ctx, "stat", p, func(c *sftp.Client) (err error) {
+		cl = c
+		fi, err = c.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			fi, err = nil, nil
+		}
+		return err
+	})
 	if err != nil {
 		return FileInfo{}, err
 	}
-	fi, err := cl.Lstat(p)
-	if errors.Is(err, fs.ErrNotExist) {
+	if fi == nil {
 		return FileInfo{Path: p}, nil
-	}
-	if err != nil {
-		return FileInfo{}, c.fileErr(l, "stat", p, err)
 	}
 	info := FileInfo{Path: p, Exists: true, Mode: fi.Mode(), Size: fi.Size(), ModTime: fi.ModTime()}
 	if st, ok := fi.Sys().(*sftp.FileStat); ok {
