@@ -17,7 +17,7 @@ func (Container) Spec() module.Spec {
 
 The task declares the container completely: image, command, env, published_ports, volumes, restart_policy, network_mode and labels. The module reads the container with docker inspect and compares it with that declaration — the image ID the image reference resolves to now, the command (the image's when none is given), the environment and labels beyond those the image itself sets, published ports, bind mounts and named volumes, restart policy (and retries) and network mode. Anything different is drift: the container is removed and created again (reported as changed, with the drifted fields in the diff). An option left out of the task means its default, so removing an env entry from the task removes it from the container. A container that matches is left alone; if it is stopped and state is started, it is started (changed).
 
-Environment values never appear on a command line: they are passed to docker through its environment (docker create -e NAME). The diff names the env keys that differ without their values.
+Environment values never appear on a command line: docker create reads them as an env file from its standard input (--env-file /dev/stdin). The diff names the env keys that differ without their values.
 
 state: started (exists, matches, running — verified running shortly after start), present (exists and matches, not started), stopped (exists and matches, stopped), absent (removed with docker rm -f).
 

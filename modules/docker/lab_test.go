@@ -175,5 +175,11 @@ func TestRegistryImageContainer(t *testing.T) {
 
 	// Removal.
 	cli.Converge(t, "docker_container", map[string]any{"name": "app", "state": "absent"}, nil, ctrProbe)
+	// Load from a docker save archive on the host: by image ID, once.
+	cli.Sh(t, "docker save -o /root/app.tar "+remote+" && docker image rm "+remote+" >/dev/null")
+	loadArgs := map[string]any{"name": remote, "source": "load", "load_path": "/root/app.tar"}
+	res = cli.Converge(t, "docker_image", loadArgs, nil, "docker image inspect --format '{{.Id}}' "+remote+" 2>&1")
+	assert.Contains(t, fmt.Sprint(res.Data["actions"]), "loaded")
+
 	cli.Converge(t, "docker_image", map[string]any{"name": remote, "state": "absent"}, nil, "docker image inspect --format '{{.Id}}' "+remote+" 2>&1")
 }
