@@ -94,6 +94,11 @@ func (inv *Inventory) parseYAMLInventory(data []byte, path string, inDir bool) e
 	if root.Kind != yaml.MappingNode {
 		kind := "a scalar"
 		if root.Kind == yaml.SequenceNode {
+			// A playbook or task file beside the hosts file (a lab or
+			// project directory used as inventory) is skipped quietly.
+			if inDir {
+				return nil
+			}
 			kind = "a list (is it a playbook?)"
 		}
 		return &notInventory{yamlError(path, root, "a YAML inventory must be a mapping of groups, found %s", kind)}
