@@ -162,6 +162,32 @@ func TestSystemModulesOnALabHost(t *testing.T) {
 		assert.Error(t, err)
 	})
 
+	// Containers cannot load modules (and this kernel has no /proc/modules):
+	// only the boot files are tested here.
+	t.Run("modprobe", func(t *testing.T) {
+		dirs := []string{"/etc/modules-load.d", "/etc/modprobe.d"}
+		args := map[string]any{"name": "dummy", "state": "absent", "params": "numdummies=2", "persistent": "present"}
+		h.Converge(t, "modprobe", args, dirs)
+		assert.Equal(t, "dummy\n", h.Sh(t, "cat /etc/modules-load.d/dummy.conf"))
+		assert.Equal(t, "options dummy numdummies=2\n", h.Sh(t, "cat /etc/modprobe.d/dummy.conf"))
+		args["persistent"] = "absent"
+		h.Converge(t, "modprobe", args, dirs)
+		assert.Equal(t, "#dummy\n", h.Sh(t, "cat /etc/modules-load.d/dummy.conf"))
+		assert.Equal(t, "#options dummy numdummies=2\n", h.Sh(t, "cat /etc/modprobe.d/dummy.conf"))
+
+		res, err := h.Run(t, "modprobe", map[string]any{"name": "hactl_no_such_module"}, false, false)
+		require.NoError(t, err)
+		assert.True(t, res.Failed)
+		assert.NotEmpty(t, res.Msg)
+		res, err = h.Run(t, "modprobe", map[string]any{"name": "x; touch /tmp/pwned5"}, false, false)
+		require.NoError(t, err)
+		assert.True(t, res.Failed)
+		res, err = h.Run(t, "modprobe", map[string]any{"name": "dummy", "state": "absent", "persistent": "present", "params": "a='$(touch /tmp/pwned5)'"}, false, false)
+		require.NoError(t, err)
+		require.False(t, res.Failed, res.Msg)
+		assert.Equal(t, "no\n", h.Sh(t, "test -e /tmp/pwned5 && echo yes || echo no"))
+	})
+
 	// Last: the lab does not restart a container that reboots, so this
 	// proves the detached reboot command runs and the host goes down; the
 	// coming back is tested with a fake host (reboot_test.go).
