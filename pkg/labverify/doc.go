@@ -1,0 +1,13 @@
+// Package labverify proves a lab's HA claims from the outside: while an
+// HTTP client on the controller sends requests through the lab's front VIP
+// (one every ~50 ms, optionally writes that must be readable later), it
+// runs fault scenarios one after the other — kill, stop or cut a host and
+// bring it back, or run a playbook such as a rolling update — and measures,
+// per scenario, the failed requests, the longest outage (first failed
+// request to the first successful one after it) and the acknowledged writes
+// that were lost, against the targets the scenario file sets.
+//
+// The scenario file is YAML (see Config); the lab itself is reached
+// through the Env interface, which cmd/hactl implements with pkg/lab and
+// pkg/runner and tests implement with fakes.
+package labverify

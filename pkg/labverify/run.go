@@ -1,0 +1,212 @@
+package labverify
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+)
+
+// Env applies faults and runs playbooks on the lab. cmd/hactl implements
+// it with pkg/lab and pkg/runner.
+type Env interface {
+	// Fault applies kind (kill, stop, cut) to host.
+	Fault(ctx context.Context, kind, host string) error
+	// Restore undoes kind on host (start after kill/stop, heal after cut)
+	// and returns once the host answers again.
+	Restore(ctx context.Context, kind, host string) error
+	// Play runs a playbook with extra variables; a failed host is an error.
+	Play(ctx context.Context, playbook string, extraVars map[string]any) error
+}
+
+// Result is one step's measurements.
+type Result struct {
+	Step    Step
+	Outcome Outcome
+	// Acked and Lost count the acknowledged writes made during the step
+	// and those of them not found at the end.
+	Acked, Lost int
+	// Duration is the step's whole window.
+	Duration time.Duration
+	// Err is a failure to apply the step (the fault, the restore, the
+	// playbook); its measurements are still reported.
+	Err error
+	// Misses lists the targets the step missed.
+	Misses []string
+
+	start time.Time
+}
+
+// Runner runs the steps of a scenario file while the client loop runs.
+type Runner struct {
+	Config *Config
+	Steps  []Step
+	Env    Env
+	// Log receives one line per phase; nil discards them.
+	Log io.Writer
+	// RecoveredAfter is how many consecutive successful requests mean the
+	// service is back (default 5).
+	RecoveredAfter int
+}
+
+func (r *Runner) logf(format string, args ...any) {
+	if r.Log != nil {
+		fmt.Fprintf(r.Log, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05.000")}, args...)...)
+	}
+}
+
+// Run starts the client loop (and the writer), runs every step, reads the
+// acknowledged writes back and returns one Result per step. The error is
+// set only when nothing could be measured.
+func (r *Runner) Run(ctx context.Context) ([]Result, error) {
+	c := r.Config
+	timeout := c.Client.Timeout.D(time.Second)
+	p := &Prober{URL: c.Target, Interval: c.Client.Interval.D(50 * time.Millisecond), Timeout: timeout, MaxInFlight: 32}
+	var w *Writer
+	if c.Writes != nil {
+		b := make([]byte, 4)
+		_, _ = rand.Read(b)
+		w = &Writer{Config: *c.Writes, Prefix: "hactl-verify-" + hex.EncodeToString(b), Timeout: timeout}
+	}
+	lctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); p.Run(lctx) }()
+	if w != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); w.Run(lctx) }()
+	}
+	results := make([]Result, 0, len(r.Steps))
+	for _, s := range r.Steps {
+		if ctx.Err() != nil {
+			break
+		}
+		results = append(results, r.step(ctx, p, s))
+	}
+	stop()
+	wg.Wait()
+	if len(results) == 0 {
+		return nil, fmt.Errorf("no step ran: %w", ctx.Err())
+	}
+	if w != nil {
+		lost, err := w.Lost(ctx)
+		if err != nil {
+			return results, err
+		}
+		for i := range results {
+			res := &results[i]
+			from, to := res.window()
+			res.Acked = len(w.Acks(from, to))
+			for _, a := range lost {
+				if !a.At.Before(from) && a.At.Before(to) {
+					res.Lost++
+				}
+			}
+		}
+	}
+	for i := range results {
+		results[i].Misses = results[i].misses(w != nil)
+	}
+	return results, nil
+}
+
+// window is the step's time range, kept in the Outcome's clock.
+func (res *Result) window() (time.Time, time.Time) { return res.start, res.start.Add(res.Duration) }
+
+// step runs one step and measures it.
+func (r *Runner) step(ctx context.Context, p *Prober, s Step) Result {
+	res := Result{Step: s, start: time.Now()}
+	t := s.Timing
+	r.logf("%s: %s of healthy traffic first", s.Name, t.Before.D(0))
+	sleep(ctx, t.Before.D(0))
+	if s.Playbook != "" {
+		r.logf("%s: playing %s", s.Name, s.Playbook)
+		res.Err = r.Env.Play(ctx, s.Playbook, s.Vars)
+	} else {
+		res.Err = r.fault(ctx, p, s)
+	}
+	r.logf("%s: %s of traffic after", s.Name, t.After.D(0))
+	sleep(ctx, t.After.D(0))
+	res.Duration = time.Since(res.start)
+	res.Outcome = Analyze(p.Between(res.start, res.start.Add(res.Duration)))
+	r.logf("%s: %d requests, %d failed, longest outage %s", s.Name, res.Outcome.Requests, res.Outcome.Failed, res.Outcome.Outage.Round(time.Millisecond))
+	return res
+}
+
+// fault applies the fault, waits for the service to recover (or for the
+// observation time to pass without a failure, or for the timeout), then
+// restores the host.
+func (r *Runner) fault(ctx context.Context, p *Prober, s Step) error {
+	at := time.Now()
+	r.logf("%s: %s %s", s.Name, s.Fault, s.Host)
+	ferr := r.Env.Fault(ctx, s.Fault, s.Host)
+	if ferr != nil {
+		ferr = fmt.Errorf("%s %s: %w", s.Fault, s.Host, ferr)
+	}
+	n := r.RecoveredAfter
+	if n == 0 {
+		n = 5
+	}
+	deadline := at.Add(s.Timing.RecoveryTimeout.D(0))
+	quiet := at.Add(s.Timing.Observe.D(0))
+	for ctx.Err() == nil && time.Now().Before(deadline) {
+		since := p.Since(at)
+		if recovered(since, n) {
+			r.logf("%s: service back", s.Name)
+			break
+		}
+		if time.Now().After(quiet) && Analyze(since).Failed == 0 {
+			r.logf("%s: no failed request in %s", s.Name, s.Timing.Observe.D(0))
+			break
+		}
+		sleep(ctx, 100*time.Millisecond)
+	}
+	kind := map[string]string{"kill": "start", "stop": "start", "cut": "heal"}[s.Fault]
+	r.logf("%s: %s %s", s.Name, kind, s.Host)
+	// Restore even when ctx is cancelled: a lab is never left broken.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	if err := r.Env.Restore(rctx, s.Fault, s.Host); err != nil {
+		return errors.Join(ferr, fmt.Errorf("%s %s: %w", kind, s.Host, err))
+	}
+	return ferr
+}
+
+// misses checks the step's targets.
+func (res *Result) misses(writes bool) []string {
+	var out []string
+	sc, o := res.Step.Scenario, res.Outcome
+	if res.Err != nil {
+		out = append(out, res.Err.Error())
+	}
+	if !o.Recovered {
+		out = append(out, "not recovered")
+	}
+	if sc != nil && sc.MaxFailed != nil && o.Failed > *sc.MaxFailed {
+		out = append(out, fmt.Sprintf("%d failed requests > %d", o.Failed, *sc.MaxFailed))
+	}
+	if sc != nil && sc.MaxRecovery != nil && o.Outage > sc.MaxRecovery.D(0) {
+		out = append(out, fmt.Sprintf("outage %s > %s", o.Outage.Round(time.Millisecond), sc.MaxRecovery.D(0)))
+	}
+	if writes && res.Lost > 0 {
+		out = append(out, fmt.Sprintf("%d acknowledged writes lost", res.Lost))
+	}
+	return out
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
