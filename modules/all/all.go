@@ -22,6 +22,7 @@ import (
 	_ "github.com/hactl/hactl/modules/sysctl"     // sysctl
 	_ "github.com/hactl/hactl/modules/system"     // authorized_key, hostname, timezone, wait_for, cron, pam_limits
 	_ "github.com/hactl/hactl/modules/systemd"    // systemd, systemd_service, service
+	_ "github.com/hactl/hactl/modules/ufw"        // ufw
 	_ "github.com/hactl/hactl/modules/user"       // user, group
 	_ "github.com/hactl/hactl/modules/util"       // debug, set_fact, assert, fail, pause, include_vars
 )
