@@ -20,7 +20,7 @@ import (
 	_ "github.com/hactl/hactl/modules/registry"   // docker_registry
 	_ "github.com/hactl/hactl/modules/swarm"      // swarm_cluster, swarm_member, swarm_node (docker_node), swarm_info
 	_ "github.com/hactl/hactl/modules/sysctl"     // sysctl
-	_ "github.com/hactl/hactl/modules/system"     // authorized_key, hostname, timezone, wait_for, cron, pam_limits
+	_ "github.com/hactl/hactl/modules/system"     // authorized_key, hostname, timezone, wait_for, cron, pam_limits, reboot, modprobe
 	_ "github.com/hactl/hactl/modules/systemd"    // systemd, systemd_service, service
 	_ "github.com/hactl/hactl/modules/ufw"        // ufw
 	_ "github.com/hactl/hactl/modules/user"       // user, group

@@ -120,7 +120,7 @@ func (Hostname) Run(ctx context.Context, t *module.Target, a module.Args) (modul
 		before = st.current
 	}
 	res := module.Result{Changed: changed, Data: map[string]any{"name": name}}
-	if changed {
+	if changed && t.Diff {
 		res.Diff = []module.FileDiff{{Before: "hostname = " + before + "\n", After: "hostname = " + name + "\n"}}
 	}
 	fqdn := st.fqdn

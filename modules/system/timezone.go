@@ -161,7 +161,7 @@ func (Timezone) Run(ctx context.Context, t *module.Target, a module.Args) (modul
 			cmds = append(cmds, k)
 		}
 	}
-	if res.Changed {
+	if res.Changed && t.Diff {
 		res.Diff = []module.FileDiff{{Before: dictText(before), After: dictText(planned)}}
 	}
 	if !res.Changed || t.Check {
