@@ -80,8 +80,20 @@ func (Cluster) Run(ctx context.Context, t *module.Target, a module.Args) (module
 	}
 	before := describeMembers(ms)
 	if !t.Check {
+		var took []any
+		defer func() {
+			if len(took) > 0 {
+				res.Data["step_seconds"] = took
+			}
+		}()
 		for _, s := range steps {
+			began := time.Now()
 			out, err := hostcmd.Run(ctx, s.On.Conn, s.Desc, s.Cmd, transport.RunOpts{Stdin: stdinOf(s.Stdin)})
+			secs := time.Since(began).Seconds()
+			took = append(took, map[string]any{"step": s.Desc, "seconds": float64(int(secs*10)) / 10})
+			if t.Log != nil {
+				t.Log.Debug("pcs_cluster step", "step", s.Desc, "node", s.On.Name, "seconds", secs)
+			}
 			if err != nil {
 				return module.Result{}, fmt.Errorf("pcs_cluster: %w", err)
 			}

@@ -78,7 +78,7 @@ func (Constraint) Run(ctx context.Context, t *module.Target, a module.Args) (mod
 			nw.SetAttr("id", old.Attr("id"))
 			cons.Replace(old, nw)
 		default:
-			if el, _ := c.Root.FindID(want.Attr("id")); el != nil {
+			if el, _ := c.Root.Ensure("configuration").FindID(want.Attr("id")); el != nil {
 				return fmt.Errorf("id %q is already used by a %s", want.Attr("id"), el.Name())
 			}
 			cons.Nodes = append(cons.Nodes, want)

@@ -307,7 +307,7 @@ func TestPcsClusterGrowShrinkDestroy(t *testing.T) {
 	start := time.Now()
 	res := h1.MustRun(t, "pcs_cluster", args("h1", "h2"), false, false)
 	require.True(t, res.Changed)
-	t.Logf("two-node cluster created in %s", time.Since(start).Round(time.Second))
+	t.Logf("two-node cluster created in %s; steps: %v", time.Since(start).Round(time.Second), res.Data["step_seconds"])
 
 	start = time.Now()
 	res = h1.MustRun(t, "pcs_cluster", args("h1", "h2", "h3"), false, false)
