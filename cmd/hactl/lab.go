@@ -28,6 +28,7 @@ the HA software preinstalled. It needs root on Linux.`,
 	cmd.AddCommand(
 		newLabUpCmd(), newLabDownCmd(), newLabStatusCmd(), newLabSSHCmd(), newLabExecCmd(),
 		newLabInventoryCmd(), newLabImageCmd(),
+		newLabVerifyCmd(),
 		newLabFaultCmd("stop", "Power a host off cleanly", func(ctx context.Context, dir, host string, o lab.Options) error {
 			return lab.Stop(ctx, dir, host, o)
 		}),
