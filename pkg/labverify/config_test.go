@@ -54,13 +54,13 @@ func TestConfigSteps(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	for text, want := range map[string]string{
-		"scenarios: [{name: a, fault: kill, hosts: [h]}]":              "target",
-		"target: u\nscenarios: [{name: a, fault: reboot, hosts: [h]}]": "use kill, stop or cut",
-		"target: u\nscenarios: [{name: a, fault: kill}]":               "hosts or group",
-		"target: u\nscenarios: [{name: a, fault: kill, playbook: p}]":  "not both",
+		"scenarios: [{name: a, fault: kill, hosts: [h]}]":                               "target",
+		"target: u\nscenarios: [{name: a, fault: reboot, hosts: [h]}]":                  "use kill, stop or cut",
+		"target: u\nscenarios: [{name: a, fault: kill}]":                                "hosts or group",
+		"target: u\nscenarios: [{name: a, fault: kill, playbook: p}]":                   "not both",
 		"target: u\nscenarios: [{name: a, fault: kill, hosts: [h], max_recovery: ten}]": "invalid duration",
-		"target: u\nscenarioz: []": "field scenarioz not found",
-		"target: u\nwrites: {create_url: x}\nscenarios: [{name: a, playbook: p}]": "read_url",
+		"target: u\nscenarioz: []":                                                      "field scenarioz not found",
+		"target: u\nwrites: {create_url: x}\nscenarios: [{name: a, playbook: p}]":       "read_url",
 	} {
 		_, err := ParseConfig([]byte(text))
 		assert.ErrorContains(t, err, want, text)
