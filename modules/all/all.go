@@ -18,6 +18,7 @@ import (
 	_ "github.com/hactl/hactl/modules/nfs"        // nfs_export
 	_ "github.com/hactl/hactl/modules/pacemaker"  // pcs_cluster, pacemaker_resource, pacemaker_constraint
 	_ "github.com/hactl/hactl/modules/registry"   // docker_registry
+	_ "github.com/hactl/hactl/modules/storage"    // filesystem, lvg, lvol
 	_ "github.com/hactl/hactl/modules/swarm"      // swarm_cluster, swarm_member, swarm_node (docker_node), swarm_info
 	_ "github.com/hactl/hactl/modules/sysctl"     // sysctl
 	_ "github.com/hactl/hactl/modules/system"     // authorized_key, hostname, timezone, wait_for, cron, pam_limits, reboot, modprobe
