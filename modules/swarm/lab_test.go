@@ -132,6 +132,9 @@ func TestSwarmInTheLab(t *testing.T) {
 	assert.Equal(t, 2, info.Data["reachable_managers"])
 	assert.Equal(t, true, info.Data["quorum"])
 	assert.Contains(t, fmt.Sprint(info.Data["warnings"]), "manager h2 is unreachable")
+	// A join task naming the stopped manager first still finds one.
+	res = hs[2].MustRun(t, "swarm_member", map[string]any{"manager": []any{"h2", "h1"}, "role": "manager", "connect_timeout": 5}, false, false)
+	assert.False(t, res.Changed, res.Msg)
 	res = hs[2].MustRun(t, "swarm_node", map[string]any{"hostname": "h1", "availability": "drain"}, false, false)
 	assert.True(t, res.Changed, "the swarm is still manageable from h3")
 

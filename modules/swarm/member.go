@@ -18,6 +18,7 @@ type memberRun struct {
 	a        module.Args
 	self     local
 	mgr      transport.Conn
+	mgrName  string
 	mgrLocal local
 	res      module.Result
 	actions  []string
@@ -36,30 +37,22 @@ func (Member) Run(ctx context.Context, t *module.Target, a module.Args) (module.
 		return module.Result{}, err
 	}
 	r := &memberRun{t: t, a: a, self: self, res: module.Result{Data: map[string]any{}}}
-	if name := a.String("manager"); name != "" {
-		conn, closeFn, err := dialHost(ctx, t, name, time.Duration(a.Int("connect_timeout"))*time.Second)
-		if err == nil {
-			defer closeFn()
-			r.mgr = conn
-			r.mgrLocal, err = gatherLocal(ctx, conn)
-		}
-		if err == nil && !(r.mgrLocal.active() && r.mgrLocal.ControlAvailable) {
-			err = fmt.Errorf("%s is not a swarm manager (state %q)", name, r.mgrLocal.LocalNodeState)
-		}
+	if names := a.Strings("manager"); len(names) > 0 {
+		closeFn, err := r.findManager(ctx, names)
+		defer closeFn()
 		if err != nil {
 			if t.Check && a.String("state") == "present" {
-				r.did("join the swarm of %s (%v)", name, err)
+				r.did("join the swarm of %s (%v)", strings.Join(names, " or "), err)
 				r.res.Data["predicted"] = "unknown-dependency"
 				return r.result(), nil
 			}
 			if a.String("state") == "present" {
-				return module.Failf("manager %s: %v", name, err), nil
+				return module.Failf("%v", err), nil
 			}
-			r.mgr = nil
 		}
 	}
 	if want := a.String("cluster_id"); want != "" && r.mgr != nil && r.mgrLocal.clusterID() != want {
-		return module.Failf("manager %s is in cluster %s, not the expected %s", a.String("manager"), r.mgrLocal.clusterID(), want), nil
+		return module.Failf("manager %s is in cluster %s, not the expected %s", r.mgrName, r.mgrLocal.clusterID(), want), nil
 	}
 	if a.String("state") == "absent" {
 		err = r.absent(ctx)
@@ -120,7 +113,7 @@ func (r *memberRun) present(ctx context.Context) error {
 				own = "unknown to a worker"
 			}
 			return failure{fmt.Sprintf("this host is in another swarm: manager %s (cluster %s) does not know its node ID %s (its own cluster: %s). Set force_leave_foreign: true to leave that swarm and join this one",
-				r.a.String("manager"), r.mgrLocal.clusterID(), r.self.NodeID, own)}
+				r.mgrName, r.mgrLocal.clusterID(), r.self.NodeID, own)}
 		}
 		r.did("left a foreign swarm (node %s)", r.self.NodeID)
 		if r.t.Check {
@@ -158,11 +151,11 @@ func (r *memberRun) joinAddr() (string, error) {
 	if a := r.a.String("manager_addr"); a != "" {
 		return a, nil
 	}
-	vars, err := hostVars(r.t, r.a.String("manager"))
+	vars, err := hostVars(r.t, r.mgrName)
 	if err != nil {
 		return "", err
 	}
-	return net.JoinHostPort(hostAddr(vars, r.a.String("manager")), "2377"), nil
+	return net.JoinHostPort(hostAddr(vars, r.mgrName), "2377"), nil
 }
 
 func (r *memberRun) join(ctx context.Context, role string) error {
@@ -360,4 +353,30 @@ func (r *memberRun) waitWorker(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// findManager connects to the first of names that is an active manager
+// with control (a manager that is down or lost quorum is skipped). The
+// returned function closes the connection.
+func (r *memberRun) findManager(ctx context.Context, names []string) (func(), error) {
+	var errs []string
+	for _, name := range names {
+		conn, closeFn, err := dialHost(ctx, r.t, name, time.Duration(r.a.Int("connect_timeout"))*time.Second)
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		l, err := gatherLocal(ctx, conn)
+		if err == nil && !(l.active() && l.ControlAvailable) {
+			err = fmt.Errorf("%s is not a swarm manager (state %q)", name, l.LocalNodeState)
+		}
+		if err != nil {
+			closeFn()
+			errs = append(errs, fmt.Sprintf("manager %s: %v", name, err))
+			continue
+		}
+		r.mgr, r.mgrName, r.mgrLocal = conn, name, l
+		return closeFn, nil
+	}
+	return func() {}, errors.New(strings.Join(errs, "; "))
 }

@@ -13,7 +13,7 @@ func (Member) Spec() module.Spec {
 		Name:    "swarm_member",
 		Aliases: []string{"hactl.swarm_member"},
 		Short:   "Join this host to the right swarm with the right role, or take it out cleanly",
-		Doc: `Runs on each joining host and connects itself to a manager (manager: an inventory host, reached with its connection variables from hostvars) to check and act.
+		Doc: `Runs on each joining host and connects itself to a manager (manager: an inventory host, or a list of them tried in order so that one manager being down does not stop a join; each is reached with its connection variables from hostvars) to check and act.
 
 state present: the host is in the manager's swarm with the declared role. "In a swarm" is not enough — the module asks the manager whether it knows this host's node ID, so a host that is in another swarm is detected and the task fails (force_leave_foreign: true makes it leave that swarm and join this one). cluster_id, when given (e.g. registered from swarm_cluster), must be the manager's cluster ID. A host stuck pending or in error leaves (--force) and joins again. A member with the wrong role is promoted or demoted on the manager; availability, when given, is set there too.
 
@@ -27,7 +27,7 @@ Check mode asks the manager and reports what would change; if the manager is not
 		Params: []module.Param{
 			{Name: "state", Type: module.Str, Default: "present", Choices: []any{"present", "absent"}, Doc: "present or absent."},
 			{Name: "role", Type: module.Str, Default: "worker", Choices: []any{"worker", "manager"}, Doc: "The role in the swarm."},
-			{Name: "manager", Type: module.Str, Doc: "Inventory hostname of a manager of the swarm to join (required for present)."},
+			{Name: "manager", Type: module.List, Elements: module.Str, Aliases: []string{"managers"}, Doc: "Inventory hostname of a manager of the swarm, or several: the first that answers as a manager with control is used (required for present)."},
 			{Name: "manager_addr", Type: module.Str, Doc: "ADDR:PORT to join at (default: the manager's ansible_host:2377)."},
 			{Name: "cluster_id", Type: module.Str, Doc: "The cluster ID the manager must have."},
 			{Name: "join_token", Type: module.Str, Secret: true, Doc: "A join token to use instead of fetching one."},

@@ -34,7 +34,7 @@ const swarmPlay = `- hosts: managers
       when: inventory_hostname == groups.managers[0]
     - name: the others join as managers
       swarm_member:
-        manager: "{{ groups.managers[0] }}"
+        manager: "{{ groups.managers }}"
         role: manager
         advertise_addr: "{{ ansible_host }}"
       when: inventory_hostname != groups.managers[0]
