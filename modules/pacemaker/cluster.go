@@ -2,14 +2,15 @@ package pacemaker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/hactl/hactl/modules/internal/hostcmd"
 	"github.com/hactl/hactl/pkg/module"
 	"github.com/hactl/hactl/pkg/transport"
 )
@@ -41,6 +42,9 @@ type step struct {
 	Cmd  string
 	// Stdin carries a secret; it is never shown.
 	Stdin string
+	// Local steps prepare one node; those of different nodes run in
+	// parallel, before the cluster-wide steps.
+	Local bool
 }
 
 // Run brings the cluster to the declared shape.
@@ -61,10 +65,16 @@ func (Cluster) Run(ctx context.Context, t *module.Target, a module.Args) (module
 		return module.Result{}, fmt.Errorf("pcs_cluster: %w", err)
 	}
 	defer closeMembers(ms)
+	gerrs := make([]error, len(ms))
+	var wg sync.WaitGroup
+	for i, m := range ms {
+		wg.Go(func() { gerrs[i] = m.gather(ctx, req.Password) })
+	}
+	wg.Wait()
+	if err := errors.Join(gerrs...); err != nil {
+		return module.Result{}, fmt.Errorf("pcs_cluster: %w", err)
+	}
 	for _, m := range ms {
-		if err := m.gather(ctx, req.Password); err != nil {
-			return module.Result{}, fmt.Errorf("pcs_cluster: %w", err)
-		}
 		if m.ConfigErr != nil {
 			return module.Failf("pcs_cluster: %s: %v", m.Name, m.ConfigErr), nil
 		}
@@ -80,30 +90,17 @@ func (Cluster) Run(ctx context.Context, t *module.Target, a module.Args) (module
 	}
 	before := describeMembers(ms)
 	if !t.Check {
-		var took []any
-		defer func() {
-			if len(took) > 0 {
-				res.Data["step_seconds"] = took
-			}
-		}()
-		for _, s := range steps {
-			began := time.Now()
-			out, err := hostcmd.Run(ctx, s.On.Conn, s.Desc, s.Cmd, transport.RunOpts{Stdin: stdinOf(s.Stdin)})
-			secs := time.Since(began).Seconds()
-			took = append(took, map[string]any{"step": s.Desc, "seconds": float64(int(secs*10)) / 10})
-			if t.Log != nil {
-				t.Log.Debug("pcs_cluster step", "step", s.Desc, "node", s.On.Name, "seconds", secs)
-			}
-			if err != nil {
-				return module.Result{}, fmt.Errorf("pcs_cluster: %w", err)
-			}
-			if out.RC != 0 {
-				res.Failed = true
-				res.Msg = fmt.Sprintf("pcs_cluster: %s on %s: exit status %d: %s", s.Desc, s.On.Name, out.RC, scrub(hostcmd.FirstLine(out.Stderr, out.Stdout), req.Password))
-				res.Changed = true
-				res.Data["plan"] = descs
-				return res, nil
-			}
+		took, failMsg, err := runSteps(ctx, t, steps, req.Password)
+		if len(took) > 0 {
+			res.Data["step_seconds"] = took
+		}
+		if err != nil {
+			return module.Result{}, fmt.Errorf("pcs_cluster: %w", err)
+		}
+		if failMsg != "" {
+			res.Failed, res.Changed, res.Msg = true, true, "pcs_cluster: "+failMsg
+			res.Data["plan"] = descs
+			return res, nil
 		}
 	}
 	if req.State == "present" {
@@ -255,7 +252,7 @@ func planCluster(req clusterReq, ms []*member) ([]step, *member, error) {
 	if req.State == "absent" {
 		for _, m := range ms {
 			if m.Config != nil && !m.Config.Stock() && m.Config.ClusterName == req.Name {
-				steps = append(steps, step{Desc: "destroy the cluster configuration on " + m.Name, On: m, Cmd: "pcs cluster destroy --force"})
+				steps = append(steps, step{Desc: "destroy the cluster configuration on " + m.Name, On: m, Cmd: "pcs cluster destroy --force", Local: true})
 			}
 		}
 		return steps, actor, nil
@@ -289,10 +286,10 @@ func planCluster(req clusterReq, ms []*member) ([]step, *member, error) {
 	}
 	for _, m := range ms {
 		if !m.PasswordOK {
-			steps = append(steps, step{Desc: "set the hacluster password on " + m.Name, On: m, Cmd: "chpasswd", Stdin: "hacluster:" + req.Password + "\n"})
+			steps = append(steps, step{Desc: "set the hacluster password on " + m.Name, On: m, Cmd: "chpasswd", Stdin: "hacluster:" + req.Password + "\n", Local: true})
 		}
 		if u := m.Units["pcsd"]; !u.Active || !u.Enabled {
-			steps = append(steps, step{Desc: "start and enable pcsd on " + m.Name, On: m, Cmd: "systemctl enable --now pcsd && sleep 1"})
+			steps = append(steps, step{Desc: "start and enable pcsd on " + m.Name, On: m, Cmd: "systemctl enable --now pcsd && sleep 1", Local: true})
 		}
 	}
 	fresh := func(m *member) bool {
@@ -311,7 +308,7 @@ func planCluster(req clusterReq, ms []*member) ([]step, *member, error) {
 	// real configuration — but never a node of the cluster being kept.
 	for _, m := range ms {
 		if fresh(m) && (inCluster == nil || !slices.Contains(inCluster.Config.NodeNames(), m.Name)) {
-			steps = append(steps, step{Desc: "remove the placeholder or foreign cluster configuration on " + m.Name, On: m, Cmd: "pcs cluster destroy --force"})
+			steps = append(steps, step{Desc: "remove the placeholder or foreign cluster configuration on " + m.Name, On: m, Cmd: "pcs cluster destroy --force", Local: true})
 		}
 	}
 	var unknown []string
