@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -43,6 +44,15 @@ func (Registry) Run(ctx context.Context, t *module.Target, a module.Args) (modul
 	}
 	if a.Bool("garbage_collect") {
 		if err := r.collect(ctx); err != nil {
+			return module.Result{}, err
+		}
+	}
+	if peers := a.Strings("peers"); len(peers) > 0 {
+		var f failure
+		if err := r.checkPeers(ctx, peers); errors.As(err, &f) {
+			r.res.Failed = true
+			r.res.Msg = strings.TrimPrefix(r.res.Msg+"; "+f.msg, "; ")
+		} else if err != nil {
 			return module.Result{}, err
 		}
 	}

@@ -23,6 +23,8 @@ When either file changes, a running registry is restarted (the registry reads it
 
 garbage_collect: true removes blobs no manifest references. Garbage collection is stop-the-world for writers: the module switches the registry to read-only (readonly maintenance mode, restart), runs "docker-registry garbage-collect" as the docker-registry user, then restores the configuration the task declares and restarts again. Pulls keep working throughout; pushes fail while it runs (the time is returned as readonly_seconds). With several instances on shared storage, put all of them read-only first (run this task with readonly: true on the others). The task reports a change only when something was eligible for deletion; in check mode it runs garbage-collect --dry-run, which changes nothing.
 
+peers names the other instances (inventory hosts, reached with their connection variables from hostvars). After its own work the module reads their config.yml and compares: a different (or missing) http.secret fails the task — the hash is compared, the secret is never shown; a storage path that differs, or storage that is not on a shared filesystem (nfs, cephfs, glusterfs, …, as findmnt reports it), is a warning.
+
 Clients: a plain-HTTP registry must be listed in each client's insecure-registries (docker_daemon_config); a registry with a private CA wants the CA in /etc/docker/certs.d/HOST:PORT/ca.crt.
 
 Check mode renders and compares, and shows the diffs; nothing is written or restarted.`,
@@ -42,6 +44,7 @@ Check mode renders and compares, and shows the diffs; nothing is written or rest
 			{Name: "service", Type: module.Str, Default: "docker-registry", Doc: "The systemd unit."},
 			{Name: "garbage_collect", Type: module.Bool, Default: false, Doc: "Run garbage collection in read-only mode (see above)."},
 			{Name: "delete_untagged", Type: module.Bool, Default: false, Doc: "With garbage_collect, also delete manifests no tag references."},
+			{Name: "peers", Type: module.List, Elements: module.Str, Doc: "Inventory hosts running the other instances behind the same load balancer: checked for the same http.secret and shared storage."},
 			{Name: "verify", Type: module.Bool, Default: true, Doc: "Check GET /v2/ after starting or restarting."},
 			{Name: "verify_timeout", Type: module.Int, Default: 30, Doc: "Seconds to wait for /v2/ to answer."},
 		},
@@ -64,6 +67,8 @@ Check mode renders and compares, and shows the diffs; nothing is written or rest
 			{Name: "restarted", Type: module.Bool, Doc: "Whether the registry was restarted for a new configuration."},
 			{Name: "started", Type: module.Bool, Doc: "Whether it was started."},
 			{Name: "url", Type: module.Str, Doc: "The /v2/ URL checked on the host."},
+			{Name: "peers", Type: module.Dict, Doc: "With peers: per peer, same_secret, storage and fstype."},
+			{Name: "warnings", Type: module.List, Doc: "With peers: storage that is not shared or differs."},
 			{Name: "gc", Type: module.Dict, Doc: "With garbage_collect: blobs_eligible, manifests_eligible, readonly_seconds, dry_run."},
 		},
 	}
