@@ -173,6 +173,39 @@ func TestRegistryImageContainer(t *testing.T) {
 	assert.Contains(t, cli.Sh(t, "curl -sS -o /dev/null -w '%{http_code}' http://"+regAddr+"/v2/"), "401")
 	assert.Contains(t, cli.Sh(t, "curl -sS -o /dev/null -w '%{http_code}' -u ci:pw-never-shown http://"+regAddr+"/v2/"), "200")
 
+	// A second instance on h2 with h1 as its peer: the same secret passes
+	// (with a warning: local disks are not shared storage), another one
+	// fails the task without showing either.
+	cli.Vars["hostvars"] = map[string]any{"h1": reg.Vars}
+	peerArgs := map[string]any{"delete_enabled": true, "http_secret": secret, "peers": []any{"h1"}}
+	res = cli.MustRun(t, "docker_registry", peerArgs, false, false)
+	assert.Equal(t, true, res.Data["peers"].(map[string]any)["h1"].(map[string]any)["same_secret"])
+	assert.Contains(t, fmt.Sprint(res.Data["warnings"]), "not a shared filesystem")
+	peerArgs["http_secret"] = "another-secret-77"
+	res, err := cli.Run(t, "docker_registry", peerArgs, false, false)
+	require.NoError(t, err)
+	assert.True(t, res.Failed)
+	assert.Contains(t, res.Msg, "http.secret differs on h1")
+	assert.NotContains(t, fmt.Sprint(res), secret)
+	assert.NotContains(t, fmt.Sprint(res), "another-secret-77")
+	cli.MustRun(t, "docker_registry", map[string]any{"state": "stopped"}, false, false)
+
+	// TLS: a certificate for the registry's address; a client that
+	// trusts the CA reaches /v2/ over https.
+	ip := fmt.Sprint(reg.Vars["ansible_host"])
+	reg.Sh(t, "cd /etc/docker/registry && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=registry -addext subjectAltName=IP:"+ip+
+		" -keyout key.pem -out cert.pem 2>/dev/null && chgrp docker-registry key.pem && chmod 0640 key.pem")
+	tlsArgs := map[string]any{"delete_enabled": true, "http_secret": secret, "tls_cert": "/etc/docker/registry/cert.pem", "tls_key": "/etc/docker/registry/key.pem"}
+	res = reg.MustRun(t, "docker_registry", tlsArgs, false, false)
+	assert.True(t, res.Changed)
+	assert.Equal(t, true, res.Data["restarted"])
+	assert.Equal(t, "https://127.0.0.1:5000/v2/", res.Data["url"])
+	ca := reg.Sh(t, "cat /etc/docker/registry/cert.pem")
+	cli.Sh(t, "mkdir -p /etc/docker/certs.d/"+regAddr+" && cat > /etc/docker/certs.d/"+regAddr+"/ca.crt <<'EOF'\n"+ca+"EOF")
+	assert.Equal(t, "200", cli.Sh(t, "curl -sS -o /dev/null -w '%{http_code}' --cacert /etc/docker/certs.d/"+regAddr+"/ca.crt https://"+regAddr+"/v2/"))
+	res = reg.MustRun(t, "docker_registry", tlsArgs, false, false)
+	assert.False(t, res.Changed, res.Msg)
+
 	// Removal.
 	cli.Converge(t, "docker_container", map[string]any{"name": "app", "state": "absent"}, nil, ctrProbe)
 	// Load from a docker save archive on the host: by image ID, once.
