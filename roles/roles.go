@@ -11,7 +11,7 @@ import (
 	"io/fs"
 )
 
-//go:embed haproxy keepalived
+//go:embed haproxy keepalived galera docker registry app
 var embedded embed.FS
 
 // FS returns the embedded roles, one directory per role at its root
