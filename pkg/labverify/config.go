@@ -37,9 +37,10 @@ type ClientConfig struct {
 }
 
 // WriteConfig describes acknowledged writes: every interval the client
-// POSTs Body to CreateURL; each 2xx answer is an acknowledged write whose
-// ReadURL must answer 2xx when the scenarios are over. "{id}" in the URLs
-// and the body is replaced by a unique item id.
+// POSTs Body to CreateURL; each 2xx answer is an acknowledged write that
+// must be readable (a 2xx answer to a GET) when the scenarios are over, at
+// ReadURL or, without it, at the Location the answer gave. "{id}" in the
+// URLs and the body is replaced by a unique item id.
 type WriteConfig struct {
 	CreateURL   string   `yaml:"create_url"`
 	ReadURL     string   `yaml:"read_url"`
@@ -151,8 +152,8 @@ func (c *Config) check() error {
 	if c.Target == "" {
 		errs = append(errs, errors.New("target: the URL to read through the front VIP is required"))
 	}
-	if w := c.Writes; w != nil && (w.CreateURL == "" || w.ReadURL == "") {
-		errs = append(errs, errors.New("writes: create_url and read_url are required"))
+	if w := c.Writes; w != nil && w.CreateURL == "" {
+		errs = append(errs, errors.New("writes: create_url is required"))
 	}
 	if len(c.Scenarios) == 0 {
 		errs = append(errs, errors.New("scenarios: none listed"))

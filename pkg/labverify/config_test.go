@@ -60,7 +60,7 @@ func TestConfigErrors(t *testing.T) {
 		"target: u\nscenarios: [{name: a, fault: kill, playbook: p}]":                   "not both",
 		"target: u\nscenarios: [{name: a, fault: kill, hosts: [h], max_recovery: ten}]": "invalid duration",
 		"target: u\nscenarioz: []":                                                      "field scenarioz not found",
-		"target: u\nwrites: {create_url: x}\nscenarios: [{name: a, playbook: p}]":       "read_url",
+		"target: u\nwrites: {read_url: x}\nscenarios: [{name: a, playbook: p}]":         "create_url",
 	} {
 		_, err := ParseConfig([]byte(text))
 		assert.ErrorContains(t, err, want, text)

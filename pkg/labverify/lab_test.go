@@ -27,7 +27,10 @@ import (
 
 // lbLab writes a lab directory with the fil-rouge's LB and app tiers
 // (infra01/infra02 with their VRRP priorities, node1/node2) on addresses
-// reserved for it, plus one more reserved address for the front VIP.
+// reserved for it, plus one more reserved address for the front VIP
+// (lb_vip in its group_vars), and copies the fil-rouge's LB-tier and
+// rolling-update playbooks into it: played from there, they see this lab's
+// variables and not those of the other fil-rouge tiers.
 func lbLab(t *testing.T) (dir, vip string) {
 	t.Helper()
 	if err := lab.CheckHost(); err != nil {
@@ -46,18 +49,28 @@ func lbLab(t *testing.T) (dir, vip string) {
 		name, addrs[0], addrs[1], addrs[2], addrs[3])
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "hosts"), []byte(hosts), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, lab.ConfigFile), []byte(cfg), 0o644))
-	return dir, addrs[4].String()
+	vip = addrs[4].String()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "group_vars"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "group_vars", "all.yml"), []byte("lb_vip: "+vip+"\n"), 0o644))
+	for _, f := range []string{"lb.yml", "rolling-update.yml"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "labs", "filrouge", f))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, f), data, 0o644))
+	}
+	return dir, vip
 }
 
-// standIn runs python3's http.server on port 8080 as the transient unit
-// "standin" (what the rolling update restarts) until the lab goes down.
+// standIn runs python3's http.server on port 8080 as the enabled unit
+// "standin" (what the rolling update restarts; it comes back with a killed
+// host).
 func standIn(t *testing.T, dir, host string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	c, err := lab.Command(ctx, dir, host, "sh", "-c",
-		"mkdir -p /srv/www && hostname > /srv/www/index.html && "+
-			"systemd-run --unit=standin -p WorkingDirectory=/srv/www python3 -m http.server 8080 && "+
+		"mkdir -p /srv/www && hostname > /srv/www/index.html && echo ok > /srv/www/healthz && "+
+			"printf '[Service]\\nWorkingDirectory=/srv/www\\nExecStart=/usr/bin/python3 -m http.server 8080\\n[Install]\\nWantedBy=multi-user.target\\n' >/etc/systemd/system/standin.service && "+
+			"systemctl daemon-reload && systemctl enable --now standin && "+
 			"for i in $(seq 50); do curl -fs -o /dev/null http://127.0.0.1:8080/ && exit 0; sleep 0.1; done; exit 1")
 	require.NoError(t, err)
 	out, err := c.CombinedOutput()
@@ -80,7 +93,8 @@ func play(t *testing.T, ctx context.Context, opts runner.Options, playbook strin
 }
 
 // TestLBTierOnLab plays the fil-rouge's LB tier (labs/filrouge/lb.yml: the
-// haproxy and keepalived roles) in front of two stand-in backends, checks
+// haproxy and keepalived roles) in front of two stand-in backends
+// (python3 -m http.server until the app tier is played in this test too), checks
 // that a second run changes nothing, then measures with labverify: killing
 // each load balancer in turn (the VIP moves within 10 s) and a rolling update
 // of the backends with drain (no failed request).
@@ -96,18 +110,15 @@ func TestLBTierOnLab(t *testing.T) {
 		Inventories:   []string{dir},
 		HostOverrides: cv,
 		RoleFS:        roles.FS(),
-		ExtraVars:     map[string]any{"lb_vip": vip},
 		Connection:    transport.Defaults{DialRetries: 2},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	filrouge, err := filepath.Abs(filepath.Join("..", "..", "labs", "filrouge"))
-	require.NoError(t, err)
 
 	start := time.Now()
-	assert.Positive(t, play(t, ctx, opts, filepath.Join(filrouge, "lb.yml")), "first run configures")
+	assert.Positive(t, play(t, ctx, opts, filepath.Join(dir, "lb.yml")), "first run configures")
 	t.Logf("LB tier played in %.1fs", time.Since(start).Seconds())
-	assert.Zero(t, play(t, ctx, opts, filepath.Join(filrouge, "lb.yml")), "second run changes nothing")
+	assert.Zero(t, play(t, ctx, opts, filepath.Join(dir, "lb.yml")), "second run changes nothing")
 
 	cfg, err := labverify.ParseConfig([]byte(fmt.Sprintf(`
 target: http://%s/
@@ -119,15 +130,15 @@ scenarios:
     group: lb
     max_recovery: 10s
   - name: rolling update
-    playbook: %s
-    extra_vars: {app_service: standin}
+    playbook: rolling-update.yml
+    extra_vars: {app_update_command: systemctl restart standin}
     max_failed: 0
-`, vip, filepath.Join(filrouge, "rolling-update.yml"))))
+`, vip)))
 	require.NoError(t, err)
 	steps, err := cfg.Steps(map[string][]string{"lb": {"infra01", "infra02"}})
 	require.NoError(t, err)
 	var log bytes.Buffer
-	r := &labverify.Runner{Config: cfg, Steps: steps, Env: &labverify.LabEnv{Dir: dir, Run: opts, Output: &log}, Log: &log}
+	r := &labverify.Runner{Config: cfg, Steps: steps, Env: &labverify.LabEnv{Dir: dir, Run: opts, PlaybookDir: dir, Output: &log}, Log: &log}
 	results, err := r.Run(ctx)
 	t.Log(log.String())
 	require.NoError(t, err)

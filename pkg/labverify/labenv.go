@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"path/filepath"
+	"time"
 
 	"github.com/hactl/hactl/pkg/lab"
 	"github.com/hactl/hactl/pkg/report"
@@ -43,12 +44,12 @@ func (e *LabEnv) Fault(ctx context.Context, kind, host string) error {
 }
 
 // Restore heals a cut host or starts a killed or stopped one (and waits
-// for its SSH).
+// up to 3 minutes for its SSH: a loaded machine boots slowly).
 func (e *LabEnv) Restore(ctx context.Context, kind, host string) error {
 	if kind == "cut" {
 		return lab.Heal(ctx, e.Dir, host)
 	}
-	return lab.Start(ctx, e.Dir, host, lab.Options{})
+	return lab.Start(ctx, e.Dir, host, lab.Options{SSHTimeout: 3 * time.Minute})
 }
 
 // Play runs a playbook quietly; its output goes to Output when a host

@@ -134,6 +134,9 @@ func (r *Runner) step(ctx context.Context, p *Prober, s Step) Result {
 	res.Duration = time.Since(res.start)
 	res.Outcome = Analyze(p.Between(res.start, res.start.Add(res.Duration)))
 	r.logf("%s: %d requests, %d failed, longest outage %s", s.Name, res.Outcome.Requests, res.Outcome.Failed, res.Outcome.Outage.Round(time.Millisecond))
+	if res.Outcome.Failed > 0 {
+		r.logf("%s: last error: %s", s.Name, res.Outcome.LastErr)
+	}
 	return res
 }
 

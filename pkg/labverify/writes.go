@@ -14,6 +14,8 @@ import (
 type Ack struct {
 	ID string
 	At time.Time
+	// URL reads the item back: the answer's Location, else ReadURL.
+	URL string
 }
 
 // Writer creates an item every Interval until its context ends and keeps
@@ -50,41 +52,52 @@ func (w *Writer) Run(ctx context.Context) {
 		}
 		id := fmt.Sprintf("%s-%d", w.Prefix, n)
 		at := time.Now()
-		ok := w.create(ctx, c, id)
+		read, ok := w.create(ctx, c, id)
 		w.mu.Lock()
 		w.tries++
 		if ok {
-			w.acks = append(w.acks, Ack{ID: id, At: at})
+			w.acks = append(w.acks, Ack{ID: id, At: at, URL: read})
 		}
 		w.mu.Unlock()
 	}
 }
 
-func (w *Writer) create(ctx context.Context, c *http.Client, id string) bool {
+// create posts one item and returns the URL that reads it back and
+// whether the service acknowledged it.
+func (w *Writer) create(ctx context.Context, c *http.Client, id string) (string, bool) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.Timeout)
 	defer cancel()
 	body := strings.ReplaceAll(w.Config.Body, "{id}", id)
 	req, err := http.NewRequestWithContext(rctx, http.MethodPost, strings.ReplaceAll(w.Config.CreateURL, "{id}", id), strings.NewReader(body))
 	if err != nil {
-		return false
+		return "", false
 	}
 	ct := w.Config.ContentType
 	if ct == "" {
 		ct = "application/json"
 	}
 	req.Header.Set("Content-Type", ct)
-	return do(c, req)
+	resp, ok := do(c, req)
+	if !ok {
+		return "", false
+	}
+	if loc, err := resp.Location(); err == nil && w.Config.ReadURL == "" {
+		return loc.String(), true
+	}
+	return strings.ReplaceAll(w.Config.ReadURL, "{id}", id), true
 }
 
-// do sends req and reports a 2xx answer.
-func do(c *http.Client, req *http.Request) bool {
-	resp, err := c.Do(req)
+// do sends req and reports a 2xx answer; the body is read and closed.
+func do(c *http.Client, req *http.Request) (*http.Response, bool) {
+	c2 := *c
+	c2.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c2.Do(req)
 	if err != nil {
-		return false
+		return nil, false
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	_ = resp.Body.Close()
-	return resp.StatusCode/100 == 2
+	return resp, resp.StatusCode/100 == 2
 }
 
 // Acks returns the acknowledged writes made in [from, to); zero to means
@@ -117,7 +130,7 @@ func (w *Writer) Lost(ctx context.Context) ([]Ack, error) {
 		}
 		var still []Ack
 		for _, a := range missing {
-			if !w.read(ctx, c, a.ID) {
+			if !w.read(ctx, c, a.URL) {
 				still = append(still, a)
 			}
 		}
@@ -126,12 +139,16 @@ func (w *Writer) Lost(ctx context.Context) ([]Ack, error) {
 	return missing, nil
 }
 
-func (w *Writer) read(ctx context.Context, c *http.Client, id string) bool {
+func (w *Writer) read(ctx context.Context, c *http.Client, url string) bool {
+	if url == "" {
+		return false
+	}
 	rctx, cancel := context.WithTimeout(ctx, w.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(rctx, http.MethodGet, strings.ReplaceAll(w.Config.ReadURL, "{id}", id), nil)
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, url, nil)
 	if err != nil {
 		return false
 	}
-	return do(c, req)
+	_, ok := do(c, req)
+	return ok
 }
