@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hactl/hactl/modules/internal/ansiblecmp"
 	"github.com/hactl/hactl/modules/internal/modtest"
 	_ "github.com/hactl/hactl/modules/mount"
 	"github.com/hactl/hactl/pkg/lab/labtest"
@@ -71,5 +72,16 @@ func TestMountOnALabHost(t *testing.T) {
 		assert.Equal(t, "gone\n", h.Sh(t, "test -e '/mnt/bad$(touch /tmp/pwned)' || echo gone"), "created directory removed")
 		_, err = h.Run(t, "mount", map[string]any{"path": "/mnt/x", "state": "mounted"}, false, false)
 		assert.Error(t, err, "src and fstype are required")
+	})
+
+	t.Run("side by side with Ansible", func(t *testing.T) {
+		ansiblecmp.Require(t)
+		const tab = "/etc/fstab.cmp"
+		reset := "umount /mnt/c 2>/dev/null; rmdir /mnt/c 2>/dev/null; printf '# t\\nUUID=1 / ext4 defaults 0 1\\ntmpfs   /mnt/c  tmpfs  size=1m\\n/swapfile none swap sw 0 0' > " + tab
+		read := "cat " + tab + "; findmnt -n -o SOURCE,FSTYPE,OPTIONS -M /mnt/c || true"
+		ansiblecmp.SideBySide(t, h, "ansible.posix.mount", map[string]any{"path": "/mnt/c", "src": "tmpfs", "fstype": "tmpfs", "opts": "size=2m", "state": "mounted", "fstab": tab}, reset, read)
+		ansiblecmp.SideBySide(t, h, "ansible.posix.mount", map[string]any{"path": "/mnt/my dir", "src": "//srv/a&b", "fstype": "cifs", "opts": "ro", "boot": false, "state": "present", "fstab": tab}, reset, read)
+		ansiblecmp.SideBySide(t, h, "ansible.posix.mount", map[string]any{"path": "/mnt/c", "state": "absent_from_fstab", "fstab": tab}, reset, read)
+		ansiblecmp.SideBySide(t, h, "ansible.posix.mount", map[string]any{"path": "none", "src": "/swap2", "fstype": "swap", "state": "present", "fstab": tab}, reset, read)
 	})
 }

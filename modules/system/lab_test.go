@@ -188,6 +188,8 @@ func TestSystemModulesOnALabHost(t *testing.T) {
 		assert.Equal(t, "no\n", h.Sh(t, "test -e /tmp/pwned5 && echo yes || echo no"))
 	})
 
+	t.Run("side by side with Ansible", func(t *testing.T) { testSideBySide(t, h) })
+
 	// Last: the lab does not restart a container that reboots, so this
 	// proves the detached reboot command runs and the host goes down; the
 	// coming back is tested with a fake host (reboot_test.go).
