@@ -239,7 +239,9 @@ func (j *fileJob) directory(ctx context.Context, t *module.Target, prev remotefi
 			if s.Exists {
 				continue
 			}
-			fmt.Fprintf(&j.script, "d=%s\nmkdir -- \"$d\" || exit 1\n", transport.Quote(s.Resolved))
+			// Another task (another host on a shared file system) may
+			// create the directory in the meantime: that is not an error.
+			fmt.Fprintf(&j.script, "d=%s\n{ mkdir -- \"$d\" 2>/dev/null || [ -d \"$d\" ]; } || { mkdir -- \"$d\"; exit 1; }\n", transport.Quote(s.Resolved))
 			plan, err := attrs.PlanAttrs(remotefile.State{Exists: true, Type: remotefile.TypeDirectory, Mode: 0o777 &^ umask, UID: -1, GID: -1})
 			if err != nil {
 				return err.Error(), nil
