@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/openpgp/armor" //nolint:staticcheck // test keys
 
 	_ "github.com/hactl/hactl/modules/aptsrc"
+	"github.com/hactl/hactl/modules/internal/ansiblecmp"
 	"github.com/hactl/hactl/modules/internal/aptrepo"
 	"github.com/hactl/hactl/modules/internal/modtest"
 	"github.com/hactl/hactl/pkg/lab/labtest"
@@ -91,6 +92,20 @@ func TestAptSourcesOnALabHost(t *testing.T) {
 		assert.Equal(t, "Invalid key_id", res.Msg)
 		_, err = h.Run(t, "apt_key", map[string]any{"data": keyA, "url": "http://x/"}, false, false)
 		assert.Error(t, err, "data and url exclude each other")
+	})
+
+	t.Run("apt_repository side by side with Ansible", func(t *testing.T) {
+		ansiblecmp.Require(t)
+		reset := `rm -f /etc/apt/sources.list.d/*; printf '#deb  http://mirror.example/debian   bookworm main # ours\ndeb http://other.example/d bookworm main\n' > /etc/apt/sources.list.d/base.list`
+		read := `for f in /etc/apt/sources.list.d/*; do echo "$f $(stat -c %a "$f")"; cat "$f"; done`
+		for _, args := range []map[string]any{
+			{"repo": "deb [arch=amd64] https://user:pw@download.example.com/linux/debian bookworm stable", "update_cache": false},
+			{"repo": "deb http://mirror.example/debian bookworm main", "update_cache": false},
+			{"repo": "deb http://other.example/d bookworm main", "state": "absent", "update_cache": false},
+			{"repo": "deb-src http://x.example/ bookworm main", "filename": "xsrc", "mode": "0600", "update_cache": false},
+		} {
+			ansiblecmp.SideBySide(t, h, "apt_repository", args, reset, read)
+		}
 	})
 }
 

@@ -35,7 +35,7 @@ func (Repository) Spec() module.Spec {
 
 All of /etc/apt/sources.list and /etc/apt/sources.list.d/*.list is read: a line already present (even commented out) is enabled rather than added again; a new line goes into filename.list, or a file named after the repository's host and path. Lines are compared and written in Ansible's normalised form (single spaces, "# " before disabled lines, " # " before comments). A file left without lines is removed. After a change the package lists are refreshed (update_cache) with retries; if that keeps failing the sources are put back as they were and the task fails.
 
-Differences from Ansible: only the files that change are rewritten (Ansible rewrites every sources file when one changes), and ppa: repositories are not supported (they need Launchpad).`,
+As in Ansible, when anything changes every sources file is rewritten in that normalised form and files without lines are removed. ppa: repositories are not supported (they need Launchpad).`,
 		Params: []module.Param{
 			{Name: "repo", Type: module.Str, Required: true, Doc: "The source line."},
 			{Name: "state", Type: module.Str, Default: "present", Choices: []any{"absent", "present"}, Doc: "Whether the line is there."},
@@ -160,13 +160,21 @@ func (Repository) Run(ctx context.Context, t *module.Target, a module.Args) (mod
 	for _, f := range files {
 		original[f.name], existed[f.name] = f.content, true
 	}
-	if err := saveSources(ctx, t.Conn, names, after, list.added, a["mode"]); err != nil {
-		restoreSources(ctx, t.Conn, names, original, existed)
+	// Like Ansible, saving rewrites every sources file in the normalised
+	// form and removes the files left without lines.
+	var save []string
+	for _, n := range list.order {
+		if c, ok := after[n]; (ok && (!existed[n] || c != original[n])) || (!ok && existed[n]) {
+			save = append(save, n)
+		}
+	}
+	if err := saveSources(ctx, t.Conn, save, after, list.added, a["mode"]); err != nil {
+		restoreSources(ctx, t.Conn, save, original, existed)
 		return fail("%s", err)
 	}
 	if a.Bool("update_cache") {
 		if msg, err := updateCache(ctx, t.Conn, a.Int("update_cache_retries"), a.Int("update_cache_retry_max_delay")); err != nil || msg != "" {
-			restoreSources(ctx, t.Conn, names, original, existed)
+			restoreSources(ctx, t.Conn, save, original, existed)
 			if err != nil {
 				return module.Result{}, err
 			}
