@@ -174,7 +174,9 @@ func restartDocker(ctx context.Context, c transport.Conn, unit string, timeout t
 	if strings.TrimSpace(out.Stdout) != "active" {
 		return false, nil
 	}
-	if _, err := hostcmd.Must(ctx, c, "restart "+unit, "systemctl restart "+q); err != nil {
+	// docker.service allows three starts a minute; reset-failed clears
+	// that counter so a play that restarts twice does not trip it.
+	if _, err := hostcmd.Must(ctx, c, "restart "+unit, "systemctl reset-failed "+q+" 2>/dev/null; systemctl restart "+q); err != nil {
 		return false, fmt.Errorf("%w (a daemon.json dockerd rejects stops it: journalctl -u %s says why)", err, unit)
 	}
 	deadline := time.Now().Add(timeout)

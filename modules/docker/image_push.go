@@ -12,11 +12,13 @@ import (
 
 // manifestAccept lists the manifest media types a digest HEAD asks for,
 // so the registry answers with the digest docker push recorded.
-var manifestAccept = []string{
-	"application/vnd.docker.distribution.manifest.v2+json",
-	"application/vnd.docker.distribution.manifest.list.v2+json",
-	"application/vnd.oci.image.manifest.v1+json",
-	"application/vnd.oci.image.index.v1+json",
+func manifestAccept() []string {
+	return []string{
+		"application/vnd.docker.distribution.manifest.v2+json",
+		"application/vnd.docker.distribution.manifest.list.v2+json",
+		"application/vnd.oci.image.manifest.v1+json",
+		"application/vnd.oci.image.index.v1+json",
+	}
 }
 
 // remoteDigest asks the registry of repo, from the host, which manifest
@@ -30,7 +32,7 @@ func remoteDigest(ctx context.Context, c transport.Conn, repo, tag string) (dige
 	}
 	name := strings.TrimPrefix(repo, host+"/")
 	var hdr strings.Builder
-	for _, a := range manifestAccept {
+	for _, a := range manifestAccept() {
 		hdr.WriteString(" -H " + transport.Quote("Accept: "+a))
 	}
 	script := `for s in https http; do

@@ -141,6 +141,16 @@ func TestRegistryImageContainer(t *testing.T) {
 	assert.Equal(t, id, cli.Sh(t, "docker inspect --format '{{.Id}}' app"))
 	assert.Equal(t, "true\n", cli.Sh(t, "docker inspect --format '{{.State.Running}}' app"))
 
+	// stopped stops it; present leaves a stopped container stopped.
+	ctrArgs["state"] = "stopped"
+	cli.Converge(t, "docker_container", ctrArgs, nil, ctrProbe)
+	ctrArgs["state"] = "present"
+	res = cli.MustRun(t, "docker_container", ctrArgs, false, false)
+	assert.False(t, res.Changed, res.Msg)
+	ctrArgs["state"] = "started"
+	res = cli.MustRun(t, "docker_container", ctrArgs, false, false)
+	assert.True(t, res.Changed)
+
 	// A new image under the same tag: the old manifest becomes untagged,
 	// and garbage collection (read-only meanwhile) removes its blobs.
 	imgArgs["src"] = "app2.tar"

@@ -14,9 +14,15 @@ import (
 	"github.com/hactl/hactl/pkg/transport"
 )
 
-// sharedFS are the filesystem types that can hold storage several
+// sharedFS reports whether a filesystem type can hold storage several
 // registry instances share.
-var sharedFS = map[string]bool{"nfs": true, "nfs4": true, "cifs": true, "smb3": true, "glusterfs": true, "cephfs": true, "fuse.glusterfs": true, "fuse.sshfs": true, "9p": true}
+func sharedFS(fstype string) bool {
+	switch fstype {
+	case "nfs", "nfs4", "cifs", "smb3", "glusterfs", "cephfs", "fuse.glusterfs", "fuse.sshfs", "9p":
+		return true
+	}
+	return false
+}
 
 // instance is what the peer check learns about one registry instance.
 type instance struct {
@@ -85,7 +91,7 @@ func (r *run) checkPeers(ctx context.Context, peers []string) error {
 	if self.secretSum == "" {
 		warnings = append(warnings, "no http_secret: instances behind a load balancer need the same one")
 	}
-	if !sharedFS[self.fsType] {
+	if !sharedFS(self.fsType) {
 		warnings = append(warnings, fmt.Sprintf("%s: storage %s is on %s, not a shared filesystem", r.t.Host, self.storage, orUnknown(self.fsType)))
 	}
 	for _, p := range peers {
@@ -109,7 +115,7 @@ func (r *run) checkPeers(ctx context.Context, peers []string) error {
 		if in.storage != self.storage {
 			warnings = append(warnings, fmt.Sprintf("%s: storage path %s differs from %s", p, in.storage, self.storage))
 		}
-		if !sharedFS[in.fsType] {
+		if !sharedFS(in.fsType) {
 			warnings = append(warnings, fmt.Sprintf("%s: storage %s is on %s, not a shared filesystem", p, in.storage, orUnknown(in.fsType)))
 		}
 	}

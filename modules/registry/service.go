@@ -35,7 +35,14 @@ func gatherUnit(ctx context.Context, c transport.Conn, unit string) (unitState, 
 }
 
 func systemctl(ctx context.Context, c transport.Conn, verb, unit string) error {
-	if _, err := hostcmd.Must(ctx, c, "systemctl "+verb+" "+unit, "systemctl "+verb+" "+transport.Quote(unit)); err != nil {
+	cmd := "systemctl " + verb + " " + transport.Quote(unit)
+	if verb == "start" || verb == "restart" {
+		// Several restarts in a row (a config change, then maintenance
+		// mode on and off for garbage collection) would trip systemd's
+		// start rate limit; reset-failed clears its counter.
+		cmd = "systemctl reset-failed " + transport.Quote(unit) + " 2>/dev/null; " + cmd
+	}
+	if _, err := hostcmd.Must(ctx, c, "systemctl "+verb+" "+unit, cmd); err != nil {
 		return fmt.Errorf("%w (journalctl -u %s says why)", err, unit)
 	}
 	return nil

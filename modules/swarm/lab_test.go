@@ -166,4 +166,12 @@ func TestSwarmInTheLab(t *testing.T) {
 	assert.Equal(t, clusterID, info.Data["cluster_id"], "force-new-cluster keeps the cluster's identity")
 	res = hs[0].MustRun(t, "swarm_cluster", recovery, false, false)
 	assert.False(t, res.Changed, "with quorum there is nothing to recover")
+
+	// Leaving a swarm that still lists other nodes needs force.
+	res, err = hs[0].Run(t, "swarm_cluster", map[string]any{"state": "absent"}, false, false)
+	require.NoError(t, err)
+	assert.True(t, res.Failed)
+	assert.Contains(t, res.Msg, "nodes")
+	hs[0].Converge(t, "swarm_cluster", map[string]any{"state": "absent", "force": true}, nil, stateProbe)
+	assert.Contains(t, hs[0].Sh(t, stateProbe), "inactive")
 }
