@@ -104,7 +104,7 @@ func (Cluster) Run(ctx context.Context, t *module.Target, a module.Args) (module
 		}
 	}
 	if req.State == "present" {
-		more, err := clusterCIB(ctx, t, a, req, actor, len(steps) > 0)
+		more, err := clusterCIB(ctx, t, a, req, actor)
 		if err != nil {
 			res.Changed = len(steps) > 0
 			res.Failed, res.Msg = true, "pcs_cluster: "+err.Error()

@@ -14,7 +14,7 @@ import (
 
 // clusterCIB sets properties and defaults with one CIB patch on the actor
 // and returns the descriptions of what differed.
-func clusterCIB(ctx context.Context, t *module.Target, a module.Args, req clusterReq, actor *member, stepsRan bool) ([]string, error) {
+func clusterCIB(ctx context.Context, t *module.Target, a module.Args, req clusterReq, actor *member) ([]string, error) {
 	if len(req.Properties)+len(req.RscDefaults)+len(req.OpDefs) == 0 {
 		return nil, nil
 	}
