@@ -68,11 +68,18 @@ func (r httpRequest) curlConfig() (string, error) {
 	if err := opt("url", r.URL); err != nil {
 		return "", err
 	}
-	switch {
+	// curl sends GET, or POST when there is a body, and turns a POST
+	// into a GET after a 301, 302 or 303 as browsers and urllib do; other
+	// methods are named (and kept across redirects).
+	implicit := "GET"
+	if r.Body != nil {
+		implicit = "POST"
+	}
+	switch method := strings.ToUpper(r.Method); {
 	case r.Head:
 		flag("head")
-	case r.Method != "" && r.Method != "GET":
-		if err := opt("request", r.Method); err != nil {
+	case method != "" && method != implicit:
+		if err := opt("request", method); err != nil {
 			return "", err
 		}
 	}

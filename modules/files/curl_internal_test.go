@@ -25,7 +25,6 @@ func TestCurlConfigCarriesTheRequest(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, `globoff
 url = "http://h/x?a=[1]"
-request = "POST"
 header = "X-A: 1"
 header = "X-Empty;"
 data-raw = "@/etc/passwd"
@@ -50,6 +49,14 @@ time-cond = "/tmp/f"
 	assert.Contains(t, cfg, "\ncompressed\n")
 	assert.Contains(t, cfg, "header = \"Cache-Control: no-cache\"\n")
 	assert.NotContains(t, cfg, "netrc", "credentials given: no netrc")
+
+	body = "q"
+	cfg, err = httpRequest{URL: "http://h/", Method: "GET", Body: &body}.curlConfig()
+	require.NoError(t, err)
+	assert.Contains(t, cfg, "request = \"GET\"\n", "a GET with a body stays a GET")
+	cfg, err = httpRequest{URL: "http://h/", Method: "DELETE"}.curlConfig()
+	require.NoError(t, err)
+	assert.Contains(t, cfg, "request = \"DELETE\"\n")
 
 	for _, bad := range [][2]string{{"Bad:Name", "x"}, {"@file", "x"}, {"X", "a\nInjected: 1"}, {"", "x"}} {
 		_, err := httpRequest{URL: "http://h/", Headers: [][2]string{bad}}.curlConfig()

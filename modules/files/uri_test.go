@@ -116,6 +116,16 @@ var _ = lab("uri", func(t *testing.T, hosts []*modtest.Host) {
 
 		res = h.MustRun(t, "uri", map[string]any{"url": s.Base + "/redirect", "follow_redirects": "none", "status_code": 302}, false, false)
 		assert.Equal(t, false, res.Data["redirected"])
+
+		res = h.MustRun(t, "uri", map[string]any{"url": s.Base + "/redirect", "method": "POST", "body": "x", "follow_redirects": "all", "return_content": true}, false, false)
+		assert.Equal(t, "hello\n", res.Data["content"], "all follows a POST's 302 with a GET")
+
+		res = h.MustRun(t, "uri", map[string]any{"url": s.Base + "/echo", "body": "q=1"}, false, false)
+		js := res.Data["json"].(map[string]any)
+		assert.Equal(t, "GET", js["method"], "a body does not turn GET into POST")
+		assert.Equal(t, "q=1", js["body"])
+		res = h.MustRun(t, "uri", map[string]any{"url": s.Base + "/files/hello.txt", "method": "HEAD"}, false, false)
+		assert.Equal(t, "6", res.Data["content_length"])
 	})
 
 	t.Run("credentials reach the server but no command line or output", func(t *testing.T) {
