@@ -49,7 +49,7 @@ func (URI) Spec() module.Spec {
 
 The request is described to curl on its standard input, so the password, headers and body never appear on a command line. body_format json serializes a non-string body as JSON (and sets Content-Type), form-urlencoded encodes a mapping or a list of pairs. follow_redirects safe (the default) follows redirects for GET and HEAD only, all for every method, none never.
 
-With dest the body is saved there (into it, under the URL's file name, when dest is a directory), through a temporary file beside it renamed into place; an existing file is sent as If-Modified-Since, and it is replaced only when the content differs — the only case, with mode/owner/group changes, where uri reports changed. creates and removes skip the request when a path on the host exists or does not. Like Ansible's uri, the module is skipped in check mode.`,
+With dest the body is saved there (into it, under the URL's file name, when dest is a directory), through a temporary file beside it renamed into place; an existing file is sent as If-Modified-Since (so, as in Ansible, the server's 304 fails the task unless status_code lists it), and it is replaced only when the content differs — the only case, with mode/owner/group changes, where uri reports changed. creates and removes skip the request when a path on the host exists or does not. Like Ansible's uri, the module is skipped in check mode. Not supported: src/remote_src bodies, body_format form-multipart, GSSAPI, ciphers and unredirected_headers.`,
 		Params: append(append(urlParams(30, "user", "password"), []module.Param{
 			{Name: "method", Type: module.Str, Default: "GET", Doc: "HTTP method, one word (GET, POST, PUT, DELETE, HEAD, PATCH, …)."},
 			{Name: "body", Type: module.Raw, Doc: "Request body: a string, or data serialized as body_format says."},
@@ -210,8 +210,12 @@ func requestFromArgs(a module.Args, method string) (httpRequest, error) {
 	switch f := a.String("follow_redirects"); f {
 	case "all", "yes":
 		req.Follow = true
-	case "safe", "urllib2", "":
+	case "safe", "":
 		req.Follow = method == "GET" || method == "HEAD"
+	case "urllib2":
+		// Python's default handler also follows a POST's 301/302/303 as
+		// a GET.
+		req.Follow = method == "GET" || method == "HEAD" || method == "POST"
 	}
 	for _, k := range sortedKeys(a.Dict("headers")) {
 		req.Headers = append(req.Headers, [2]string{k, pyStr(a.Dict("headers")[k])})
