@@ -347,6 +347,7 @@ type curlFacts struct {
 	NumRedirects int     `json:"num_redirects"`
 	TimeTotal    float64 `json:"time_total"`
 	URLEffective string  `json:"url_effective"`
+	Scheme       *string `json:"scheme"`
 }
 
 // parseCurl decodes the output of curlScript.
@@ -426,9 +427,18 @@ func parseCurl(out []byte) (httpResponse, error) {
 	if facts.ContentType != nil {
 		r.ContentType = *facts.ContentType
 	}
-	if r.CurlRC == 0 && facts.HTTPCode > 0 {
+	scheme := ""
+	if facts.Scheme != nil {
+		scheme = strings.ToUpper(*facts.Scheme)
+	}
+	switch {
+	case r.CurlRC == 0 && scheme != "" && scheme != "HTTP" && scheme != "HTTPS":
+		// file:// and ftp:// transfers that worked read as 200 OK, as
+		// urllib's do.
+		r.Status = 200
+	case r.CurlRC == 0 && facts.HTTPCode > 0:
 		r.Status = facts.HTTPCode
-	} else {
+	default:
 		r.CurlErr = fmt.Sprintf("curl error %d", r.CurlRC)
 		if facts.ErrorMsg != nil && *facts.ErrorMsg != "" {
 			r.CurlErr += ": " + *facts.ErrorMsg

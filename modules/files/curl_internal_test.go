@@ -65,7 +65,7 @@ time-cond = "/tmp/f"
 }
 
 func TestParseCurlReadsTheWriteOut(t *testing.T) {
-	out := "@@curl\n\n@@json {\"errormsg\":null,\"exitcode\":0,\"http_code\":404,\"content_type\":\"text/html\",\"num_redirects\":1,\"time_total\":2.7,\"url_effective\":\"http://h/b\"}\n" +
+	out := "@@curl\n\n@@json {\"errormsg\":null,\"exitcode\":0,\"http_code\":404,\"content_type\":\"text/html\",\"num_redirects\":1,\"time_total\":2.7,\"url_effective\":\"http://h/b\",\"scheme\":\"HTTP\"}\n" +
 		"@@headers\n{\"server\":[\"x\"],\n\"Set-Cookie\":[\"a=1\",\"b=2\"]\n}\n@@endheaders\n@@rc 0\n" +
 		"@@status SFRUUC8xLjAgNDA0IEZpbGUgbm90IGZvdW5k\n@@body\naGVsbG8K\n@@endbody\n@@sum sha1 abc\n@@size 6\n@@tmp L3RtcC9h\n"
 	r, err := parseCurl([]byte(out))
@@ -87,6 +87,11 @@ func TestParseCurlReadsTheWriteOut(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, -1, r.Status)
 	assert.Equal(t, "Request failed: <curl error 7: Failed to connect>", r.msg())
+
+	file := "@@curl\n\n@@json {\"errormsg\":null,\"exitcode\":0,\"http_code\":0,\"scheme\":\"FILE\",\"time_total\":0.1,\"url_effective\":\"file:///x\"}\n@@headers\n{\n}\n@@endheaders\n@@rc 0\n@@status \n"
+	r, err = parseCurl([]byte(file))
+	require.NoError(t, err)
+	assert.Equal(t, 200, r.Status, "a file:// transfer that worked is 200")
 
 	ok := httpResponse{Status: 200, Headers: []httpHeader{{"content-length", []string{"28"}}}}
 	assert.Equal(t, "OK (28 bytes)", ok.msg())

@@ -100,7 +100,7 @@ func (GetURL) Run(ctx context.Context, t *module.Target, a module.Args) (module.
 			}
 			force = true
 		}
-		if !force {
+		if !force && isHTTPURL(urlArg) {
 			req.TimeCond = st.Resolved
 		}
 	}
@@ -277,6 +277,13 @@ func wantedChecksum(ctx context.Context, t *module.Target, a module.Args, req ht
 		return "", "", "The checksum format is invalid", nil
 	}
 	return alg, sum, "", nil
+}
+
+// isHTTPURL reports whether u is fetched over HTTP(S), the only schemes
+// where curl reports an unmet If-Modified-Since (304).
+func isHTTPURL(u string) bool {
+	l := strings.ToLower(u)
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
 }
 
 // isURL reports whether a checksum value is a URL to fetch.

@@ -158,6 +158,17 @@ var _ = lab("get_url", func(t *testing.T, hosts []*modtest.Host) {
 		assert.ErrorContains(t, err, `missing required argument "dest"`)
 	})
 
+	t.Run("file:// URLs", func(t *testing.T) {
+		h.Sh(t, "printf 'local\\n' > /root/gutmp/local.txt")
+		res := h.Converge(t, "get_url", map[string]any{"url": "file:///root/gutmp/local.txt", "dest": "/root/gu/local.txt"}, []string{"/root/gu/local.txt"})
+		assert.Equal(t, 200, res.Data["status_code"])
+		assert.Equal(t, "local\n", h.Sh(t, "cat /root/gu/local.txt"))
+		res, err := h.Run(t, "get_url", map[string]any{"url": "file:///root/gutmp/none", "dest": "/root/gu/none"}, false, false)
+		require.NoError(t, err)
+		assert.True(t, res.Failed)
+		assert.Contains(t, res.Msg, "curl error 37")
+	})
+
 	t.Run("credentials never on a command line or in the result", func(t *testing.T) {
 		sh, rec := spy(h)
 		res := sh.MustRun(t, "get_url", map[string]any{"url": s.Base + "/auth", "dest": "/root/gu/auth.txt", "username": "lab", "password": "s3cr3t"}, false, false)

@@ -137,7 +137,7 @@ func (URI) Run(ctx context.Context, t *module.Target, a module.Args) (module.Res
 		switch {
 		case dest.Type == remotefile.TypeDirectory:
 			run.TmpDir = dest.Resolved
-		case dest.Type == remotefile.TypeFile:
+		case dest.Type == remotefile.TypeFile && isHTTPURL(req.URL):
 			req.TimeCond = dest.Resolved
 		case !dest.ParentDir:
 			run.TmpDir = ""
