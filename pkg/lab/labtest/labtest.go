@@ -129,7 +129,22 @@ func up(t testing.TB, dir string, timeout time.Duration) []Host {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	st, err := lab.Up(ctx, dir, lab.Options{Log: logWriter{t}})
+	if err != nil && ctx.Err() == nil {
+		// A host that fails to boot on a heavily loaded machine (nspawn
+		// exiting, systemd stalling) says so in its console: keep that in
+		// the test log, then try once more from scratch.
+		logConsoles(t, l)
+		t.Logf("labtest: lab up %s failed, retrying once: %v", dir, err)
+		dctx, dcancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		derr := lab.DownName(dctx, l.Name, lab.Options{HaltTimeout: 20 * time.Second})
+		dcancel()
+		if derr != nil {
+			t.Fatalf("labtest: lab %s down before retrying: %v (first error: %v)", l.Name, derr, err)
+		}
+		st, err = lab.Up(ctx, dir, lab.Options{Log: logWriter{t}})
+	}
 	if err != nil {
+		logConsoles(t, l)
 		t.Fatalf("labtest: lab up %s: %v", dir, err)
 	}
 	vars := st.ConnectionVars()
@@ -141,6 +156,20 @@ func up(t testing.TB, dir string, timeout time.Duration) []Host {
 		})
 	}
 	return out
+}
+
+// logConsoles logs the last lines of every host's console.
+func logConsoles(t testing.TB, l *lab.Lab) {
+	t.Helper()
+	for _, h := range l.Hosts {
+		p := filepath.Join(lab.StateDir(l.Name), "hosts", h.Name, "console.log")
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+		t.Logf("labtest: console of %s (last lines):\n%s", h.Name, strings.Join(lines[max(0, len(lines)-25):], "\n"))
+	}
 }
 
 // skipUnlessCapable skips the test on machines that cannot run labs.
