@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hactl/hactl/modules/internal/ansiblecmp"
 	"github.com/hactl/hactl/modules/internal/modtest"
 	_ "github.com/hactl/hactl/modules/storage"
 	"github.com/hactl/hactl/pkg/lab/labtest"
@@ -49,4 +50,15 @@ func TestFilesystemOnAnImageFile(t *testing.T) {
 	assert.Equal(t, "no\n", h.Sh(t, "test -e /tmp/pwned && echo yes || echo no"))
 	_, err = h.Run(t, "filesystem", map[string]any{"dev": img}, false, false)
 	assert.Error(t, err, "fstype is required with state present")
+
+	t.Run("side by side with Ansible", func(t *testing.T) {
+		ansiblecmp.Require(t)
+		const cmp = "/srv/cmp.img"
+		read := "blkid -c /dev/null -o export " + cmp + " | grep -E '^(TYPE|LABEL)=' || true"
+		ansiblecmp.SideBySide(t, h, "community.general.filesystem", map[string]any{"dev": cmp, "fstype": "ext4", "opts": "-L cmp"}, "rm -f "+cmp+"; truncate -s 16M "+cmp, read)
+		ansiblecmp.SideBySide(t, h, "community.general.filesystem", map[string]any{"dev": cmp, "fstype": "ext4"}, "rm -f "+cmp+"; truncate -s 16M "+cmp+"; mkfs.ext4 -q -L old "+cmp, read)
+		ansiblecmp.SideBySide(t, h, "community.general.filesystem", map[string]any{"dev": cmp, "state": "absent"}, "rm -f "+cmp+"; truncate -s 16M "+cmp+"; mkswap "+cmp+" >/dev/null", read)
+		reset := "rm -f " + cmp + "; truncate -s 16M " + cmp + "; mkfs.ext4 -q " + cmp + "; truncate -s 32M " + cmp
+		ansiblecmp.SideBySide(t, h, "community.general.filesystem", map[string]any{"dev": cmp, "fstype": "ext4", "resizefs": true}, reset, read+"; dumpe2fs -h "+cmp+" 2>/dev/null | grep 'Block count'")
+	})
 }
