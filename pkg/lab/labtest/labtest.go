@@ -128,9 +128,10 @@ func up(t testing.TB, dir string, timeout time.Duration) []Host {
 	skipUnlessImage(t, l.Recipe, timeout)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	st, err := lab.Up(ctx, dir, lab.Options{Log: logWriter{t}})
+	st, err := lab.Up(ctx, dir, lab.Options{Log: logWriter{t}, SSHTimeout: 4 * time.Minute})
 	if err != nil && ctx.Err() == nil {
-		// A host that fails to boot on a heavily loaded machine (nspawn
+		// Hosts get 4 minutes to answer SSH (a heavily loaded CI machine
+		// boots them slowly). A host that fails to boot (nspawn
 		// exiting, systemd stalling) says so in its console: keep that in
 		// the test log, then try once more from scratch.
 		logConsoles(t, l)
@@ -141,7 +142,7 @@ func up(t testing.TB, dir string, timeout time.Duration) []Host {
 		if derr != nil {
 			t.Fatalf("labtest: lab %s down before retrying: %v (first error: %v)", l.Name, derr, err)
 		}
-		st, err = lab.Up(ctx, dir, lab.Options{Log: logWriter{t}})
+		st, err = lab.Up(ctx, dir, lab.Options{Log: logWriter{t}, SSHTimeout: 4 * time.Minute})
 	}
 	if err != nil {
 		logConsoles(t, l)
