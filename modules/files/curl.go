@@ -11,6 +11,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hactl/hactl/modules/internal/shellx"
 	"github.com/hactl/hactl/pkg/transport"
@@ -42,9 +43,12 @@ type httpRequest struct {
 	NoNetrc    bool
 	// NoCache sends "Cache-Control: no-cache" (get_url's force).
 	NoCache bool
-	// TimeCond is a path on the host: when it exists the request carries
-	// If-Modified-Since with its modification time.
-	TimeCond string
+	// IfModifiedSince, when set, is sent as the If-Modified-Since header
+	// (seconds since the epoch). It is a plain header rather than curl's
+	// time condition, which also discards a 200 response whose
+	// Last-Modified is older (and reports 304) where Python's urllib, and
+	// so Ansible, takes the body: the server alone decides.
+	IfModifiedSince *float64
 	Head     bool // a HEAD request
 	CAPath   string
 	// Extra are further curl options, name and value (cert, key,
@@ -153,8 +157,9 @@ func (r httpRequest) curlConfig() (string, error) {
 			return "", err
 		}
 	}
-	if r.TimeCond != "" {
-		if err := opt("time-cond", r.TimeCond); err != nil {
+	if r.IfModifiedSince != nil {
+		t := time.Unix(int64(*r.IfModifiedSince), 0).UTC()
+		if err := opt("header", "If-Modified-Since: "+t.Format("Mon, 02 Jan 2006 15:04:05 GMT")); err != nil {
 			return "", err
 		}
 	}

@@ -17,10 +17,11 @@ func TestCurlQuoteEscapesWhatCurlsConfigParserReads(t *testing.T) {
 
 func TestCurlConfigCarriesTheRequest(t *testing.T) {
 	body := "@/etc/passwd"
+	mtime := 1704164645.9
 	cfg, err := httpRequest{
 		URL: "http://h/x?a=[1]", Method: "POST", Headers: [][2]string{{"X-A", "1"}, {"X-Empty", ""}},
 		Body: &body, HasAuth: true, User: "u", Password: `p"w`, Follow: true, Timeout: 7, Agent: "ansible-httpget",
-		TimeCond: "/tmp/f",
+		IfModifiedSince: &mtime,
 	}.curlConfig()
 	require.NoError(t, err)
 	assert.Equal(t, `globoff
@@ -36,7 +37,7 @@ connect-timeout = 7
 speed-time = 7
 speed-limit = 1
 user-agent = "ansible-httpget"
-time-cond = "/tmp/f"
+header = "If-Modified-Since: Tue, 02 Jan 2024 03:04:05 GMT"
 `, cfg)
 
 	cfg, err = httpRequest{URL: "http://h/", Method: "HEAD", Head: true, ForceBasic: true, HasAuth: true, Insecure: true, NoProxy: true, Decompress: true, NoCache: true}.curlConfig()

@@ -101,7 +101,7 @@ func (GetURL) Run(ctx context.Context, t *module.Target, a module.Args) (module.
 			force = true
 		}
 		if !force && isHTTPURL(urlArg) {
-			req.TimeCond = st.Resolved
+			req.IfModifiedSince = &st.Mtime
 		}
 	}
 	if !st.Exists && !st.ParentDir {
@@ -258,7 +258,7 @@ func wantedChecksum(ctx context.Context, t *module.Target, a module.Args, req ht
 		return "", "", fmt.Sprintf("Could not hash file with algorithm '%s'. Available algorithms: md5, sha1, sha224, sha256, sha384, sha512", alg), nil
 	}
 	if isURL(sum) {
-		req.URL, req.TimeCond, req.Head, req.NoCache = sum, "", false, false
+		req.URL, req.IfModifiedSince, req.Head, req.NoCache = sum, nil, false, false
 		resp, err := doHTTP(ctx, t.Conn, req, curlRun{PrintBody: true})
 		if err != nil {
 			return "", "", "", err

@@ -158,6 +158,14 @@ var _ = lab("get_url", func(t *testing.T, hosts []*modtest.Host) {
 		assert.ErrorContains(t, err, `missing required argument "dest"`)
 	})
 
+	t.Run("a server ignoring If-Modified-Since still gets its body installed", func(t *testing.T) {
+		h.Sh(t, "printf 'stale but newer\\n' > /root/gu/oldlm.txt")
+		res := h.MustRun(t, "get_url", map[string]any{"url": s.Base + "/oldlm", "dest": "/root/gu/oldlm.txt"}, false, false)
+		assert.True(t, res.Changed)
+		assert.Equal(t, "fresh\n", h.Sh(t, "cat /root/gu/oldlm.txt"))
+		assert.False(t, h.MustRun(t, "get_url", map[string]any{"url": s.Base + "/oldlm", "dest": "/root/gu/oldlm.txt"}, false, false).Changed)
+	})
+
 	t.Run("file:// URLs", func(t *testing.T) {
 		h.Sh(t, "printf 'local\\n' > /root/gutmp/local.txt")
 		res := h.Converge(t, "get_url", map[string]any{"url": "file:///root/gutmp/local.txt", "dest": "/root/gu/local.txt"}, []string{"/root/gu/local.txt"})

@@ -21,7 +21,8 @@ import (
 // repeated header), /redirect (302 to /files/hello.txt), /auth (Basic
 // auth against the credentials in its auth file), /status/N, /disp (a
 // Content-Disposition file name trying to climb out of the directory)
-// and /slow (answers after 5 seconds). Every request line and header set
+// /oldlm (ignores If-Modified-Since, claims an old Last-Modified) and
+// /slow (answers after 5 seconds). Every request line and header set
 // is appended to its log.
 const testServer = `import base64, http.server, json, os, sys, time
 addr, port, root, logf, authf = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
@@ -68,6 +69,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return self.reply(int(p[8:]), b'status body')
         if p == '/disp':
             return self.reply(200, b'named\n', 'application/octet-stream', [('Content-Disposition', 'attachment; filename="../named.txt"')])
+        if p == '/oldlm':
+            return self.reply(200, b'fresh\n', extra=[('Last-Modified', 'Mon, 01 Jan 2001 00:00:00 GMT')])
         if p == '/slow':
             time.sleep(5)
             return self.reply(200, b'late')

@@ -138,7 +138,7 @@ func (URI) Run(ctx context.Context, t *module.Target, a module.Args) (module.Res
 		case dest.Type == remotefile.TypeDirectory:
 			run.TmpDir = dest.Resolved
 		case dest.Type == remotefile.TypeFile && isHTTPURL(req.URL):
-			req.TimeCond = dest.Resolved
+			req.IfModifiedSince = &dest.Mtime
 		case !dest.ParentDir:
 			run.TmpDir = ""
 		}
