@@ -171,7 +171,7 @@ func (r *Runner) fault(ctx context.Context, p *Prober, s Step) error {
 	kind := map[string]string{"kill": "start", "stop": "start", "cut": "heal"}[s.Fault]
 	r.logf("%s: %s %s", s.Name, kind, s.Host)
 	// Restore even when ctx is cancelled: a lab is never left broken.
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 4*time.Minute)
 	defer cancel()
 	if err := r.Env.Restore(rctx, s.Fault, s.Host); err != nil {
 		return errors.Join(ferr, fmt.Errorf("%s %s: %w", kind, s.Host, err))
