@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hactl/hactl/modules/internal/ansiblecmp"
 	"github.com/hactl/hactl/modules/internal/modtest"
 	_ "github.com/hactl/hactl/modules/ufw"
 	"github.com/hactl/hactl/pkg/lab/labtest"
@@ -69,5 +70,23 @@ func TestUFWOnALabHost(t *testing.T) {
 	t.Run("disable", func(t *testing.T) {
 		h.Converge(t, "ufw", map[string]any{"state": "disabled"}, files)
 		assert.Contains(t, h.Sh(t, "cat /etc/ufw/ufw.conf"), "ENABLED=no")
+	})
+
+	t.Run("side by side with Ansible", func(t *testing.T) {
+		ansiblecmp.Require(t)
+		reset := "ufw --force reset >/dev/null && rm -f /etc/ufw/*.rules.[0-9]* && ufw logging low >/dev/null && ufw default allow outgoing >/dev/null && ufw allow 22/tcp >/dev/null && ufw deny from 10.77.0.50 >/dev/null && ufw --force enable >/dev/null"
+		read := "grep -h '^### tuple' /etc/ufw/user.rules /etc/ufw/user6.rules; grep -E '^(ENABLED|LOGLEVEL)' /etc/ufw/ufw.conf; grep POLICY /etc/default/ufw"
+		for _, args := range []map[string]any{
+			{"rule": "allow", "from_ip": "10.77.0.0/24", "to_port": "4567:4568", "proto": "tcp", "comment": "galera"},
+			{"rule": "limit", "port": "22", "proto": "tcp"},
+			{"rule": "reject", "direction": "out", "interface": "lo", "to_ip": "10.77.0.9"},
+			{"rule": "allow", "from_ip": "10.77.0.7", "insert": 0, "insert_relative_to": "first-ipv4"},
+			{"rule": "deny", "from_ip": "10.77.0.50", "delete": true},
+			{"rule": "allow", "route": true, "interface_in": "lo", "interface_out": "lo"},
+			{"logging": "high"},
+			{"default": "reject", "direction": "outgoing"},
+		} {
+			ansiblecmp.SideBySide(t, h, "community.general.ufw", args, reset, read)
+		}
 	})
 }

@@ -36,7 +36,9 @@ func (UFW) Spec() module.Spec {
 
 Rules are built into a ufw command line exactly as Ansible builds them (allow/deny/reject/limit, direction, interfaces, from/to addresses and ports, protocol or application, log, comment, insert positions, route rules). Whether something changed is decided from ufw's machine-readable files (ufw.conf, /etc/default/ufw, the "### tuple ###" lines of user.rules and user6.rules) before and after; in check mode rule commands run with --dry-run and the tuple lines ufw would write are compared, and the other commands are predicted from the files.
 
-Always allow SSH before enabling the firewall on a remote host.`,
+Always allow SSH before enabling the firewall on a remote host.
+
+One deliberate difference: Ansible decides "changed" from the text of ufw status, which shows no policies or logging while the firewall is inactive, so it reports no change when those settings change on an inactive firewall; hactl compares the files and reports the change.`,
 		Params: []module.Param{
 			{Name: "state", Type: module.Str, Choices: []any{"enabled", "disabled", "reloaded", "reset"}, Doc: "enabled and disabled (re)start or stop the firewall at boot; reloaded and reset always change."},
 			{Name: "default", Type: module.Str, Aliases: []string{"policy"}, Choices: []any{"allow", "deny", "reject"}, Doc: "The default policy for direction (incoming when absent)."},
@@ -309,7 +311,13 @@ func (UFW) Run(ctx context.Context, t *module.Target, a module.Args) (module.Res
 func ruleParts(a module.Args, pre ufwState, value string) ([]cmdPart, string) {
 	parts := []cmdPart{part(a.Bool("route"), "route"), part(a.Bool("delete"), "delete")}
 	if a.Has("insert") && !a.Bool("delete") {
-		pos, ok := insertPosition(a.Int("insert"), a.String("insert_relative_to"), pre.v4, pre.v6)
+		// Ansible counts the rules "ufw status numbered" lists, which is
+		// none while the firewall is inactive.
+		v4, v6 := pre.v4, pre.v6
+		if pre.enabled != "yes" {
+			v4, v6 = 0, 0
+		}
+		pos, ok := insertPosition(a.Int("insert"), a.String("insert_relative_to"), v4, v6)
 		parts = append(parts, part(ok, "insert", fmt.Sprint(pos)))
 	}
 	parts = append(parts, part(true, value))
