@@ -26,6 +26,8 @@ type httpRequest struct {
 	Method  string      // "" means GET
 	Headers [][2]string // name, value, in order
 	Body    *string     // sent as is (--data-raw: a leading @ is literal)
+	// BodyFile is a file on the host sent as the body (instead of Body).
+	BodyFile string
 	// User and Password authenticate; HasAuth says whether to send them.
 	User, Password string
 	HasAuth        bool
@@ -76,7 +78,7 @@ func (r httpRequest) curlConfig() (string, error) {
 	// into a GET after a 301, 302 or 303 as browsers and urllib do; other
 	// methods are named (and kept across redirects).
 	implicit := "GET"
-	if r.Body != nil {
+	if r.Body != nil || r.BodyFile != "" {
 		implicit = "POST"
 	}
 	switch method := strings.ToUpper(r.Method); {
@@ -103,9 +105,14 @@ func (r httpRequest) curlConfig() (string, error) {
 			return "", err
 		}
 	}
-	if r.Body != nil {
+	switch {
+	case r.Body != nil:
 		if err := opt("data-raw", *r.Body); err != nil {
 			return "", fmt.Errorf("body: %w", err)
+		}
+	case r.BodyFile != "":
+		if err := opt("data-binary", "@"+r.BodyFile); err != nil {
+			return "", fmt.Errorf("src: %w", err)
 		}
 	}
 	if r.HasAuth {

@@ -2,6 +2,8 @@ package files
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	mimepkg "mime"
 	"net/url"
@@ -163,4 +165,11 @@ func responseFilename(r httpResponse, requested string) string {
 		u = r.EffectiveURL
 	}
 	return urlFilename(u)
+}
+
+// randomHex returns 16 random hex digits for temporary names.
+func randomHex() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b) // never fails on supported platforms
+	return hex.EncodeToString(b)
 }

@@ -3,7 +3,6 @@ package files
 import (
 	"context"
 	"crypto/md5"
-	"crypto/rand"
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
@@ -187,9 +186,7 @@ func fetchInto(ctx context.Context, t *module.Target, src, dest, want string, va
 	if fi, err := os.Stat(dest); err == nil && fi.IsDir() {
 		return "", "", fmt.Errorf("%s is a directory", dest)
 	}
-	suffix := make([]byte, 8)
-	_, _ = rand.Read(suffix)
-	tmp := filepath.Join(dir, "."+filepath.Base(dest)+"."+hex.EncodeToString(suffix)+".tmp")
+	tmp := filepath.Join(dir, "."+filepath.Base(dest)+"."+randomHex()+".tmp")
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
 	if err != nil {
 		return "", "", err

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"path"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hactl/hactl/modules/internal/remotefile"
 	"github.com/hactl/hactl/modules/internal/shellx"
@@ -49,10 +51,12 @@ func (URI) Spec() module.Spec {
 
 The request is described to curl on its standard input, so the password, headers and body never appear on a command line. body_format json serializes a non-string body as JSON (and sets Content-Type), form-urlencoded encodes a mapping or a list of pairs. follow_redirects safe (the default) follows redirects for GET and HEAD only, all for every method, none never.
 
-With dest the body is saved there (into it, under the URL's file name, when dest is a directory), through a temporary file beside it renamed into place; an existing file is sent as If-Modified-Since (so, as in Ansible, the server's 304 fails the task unless status_code lists it), and it is replaced only when the content differs — the only case, with mode/owner/group changes, where uri reports changed. creates and removes skip the request when a path on the host exists or does not. Like Ansible's uri, the module is skipped in check mode. Not supported: src/remote_src bodies, body_format form-multipart, GSSAPI, ciphers and unredirected_headers.`,
+With dest the body is saved there (into it, under the URL's file name, when dest is a directory), through a temporary file beside it renamed into place; an existing file is sent as If-Modified-Since (so, as in Ansible, the server's 304 fails the task unless status_code lists it), and it is replaced only when the content differs — the only case, with mode/owner/group changes, where uri reports changed. creates and removes skip the request when a path on the host exists or does not. Like Ansible's uri, the module is skipped in check mode. Not supported: body_format form-multipart, GSSAPI, ciphers and unredirected_headers.`,
 		Params: append(append(urlParams(30, "user", "password"), []module.Param{
 			{Name: "method", Type: module.Str, Default: "GET", Doc: "HTTP method, one word (GET, POST, PUT, DELETE, HEAD, PATCH, …)."},
 			{Name: "body", Type: module.Raw, Doc: "Request body: a string, or data serialized as body_format says."},
+			{Name: "src", Type: module.Path, Doc: "Send this file as the body: a controller file (looked up in files/), or with remote_src a file on the host."},
+			{Name: "remote_src", Type: module.Bool, Default: false, Doc: "src is a file on the host."},
 			{Name: "body_format", Type: module.Str, Default: "raw", Choices: []any{"raw", "json", "form-urlencoded"}, Doc: "How to send body."},
 			{Name: "status_code", Type: module.List, Elements: module.Int, Default: []any{200}, Doc: "Statuses meaning success."},
 			{Name: "return_content", Type: module.Bool, Default: false, Doc: "Return the body as content."},
@@ -63,7 +67,8 @@ With dest the body is saved there (into it, under the URL's file name, when dest
 			{Name: "force", Type: module.Bool, Default: false, Doc: "Ask caches not to answer (Cache-Control: no-cache)."},
 			{Name: "unix_socket", Type: module.Path, Doc: "Connect through this Unix socket on the host."},
 		}...), attrParams()...),
-		CheckMode: false,
+		CheckMode:         false,
+		MutuallyExclusive: [][]string{{"body", "src"}},
 		Examples: `- name: Wait until the API answers
   uri:
     url: "http://{{ inventory_hostname }}:8080/health"
@@ -125,6 +130,13 @@ func (URI) Run(ctx context.Context, t *module.Target, a module.Args) (module.Res
 	}
 	if skip, msg, err := guard(ctx, t.Conn, a.String("creates"), a.String("removes")); err != nil || skip {
 		return module.Result{Data: map[string]any{"stdout": msg}}, err
+	}
+	if a.Has("src") {
+		cleanup, msg, err := bodyFile(ctx, t, a.String("src"), a.Bool("remote_src"), &req)
+		if err != nil || msg != "" {
+			return failed(msg, map[string]any{"elapsed": 0}), err
+		}
+		defer cleanup()
 	}
 
 	run := curlRun{PrintBody: true}
@@ -348,4 +360,41 @@ func pyIntList(n []int) string {
 		s[i] = fmt.Sprint(v)
 	}
 	return "[" + strings.Join(s, ", ") + "]"
+}
+
+// bodyFile makes src the request's body: a host file as it is, a
+// controller file uploaded to a temporary file first (removed by
+// cleanup). msg is set when src cannot be used.
+func bodyFile(ctx context.Context, t *module.Target, src string, remote bool, req *httpRequest) (cleanup func(), msg string, err error) {
+	cleanup = func() {}
+	if remote {
+		st, err := remotefile.Gather(ctx, t.Conn, src, remotefile.GatherOpts{Follow: true})
+		if err != nil {
+			return cleanup, "", err
+		}
+		if st.Type != remotefile.TypeFile || !st.Readable {
+			return cleanup, fmt.Sprintf("Unable to open source file %s", src), nil
+		}
+		req.BodyFile = st.Resolved
+		return cleanup, "", nil
+	}
+	local, err := t.FindFile("files", src)
+	if err != nil {
+		return cleanup, fmt.Sprintf("Unable to open source file %s: %v", src, err), nil
+	}
+	f, err := os.Open(local)
+	if err != nil {
+		return cleanup, fmt.Sprintf("Unable to open source file %s", local), nil
+	}
+	defer f.Close()
+	tmp := "/tmp/.hactl." + randomHex() + ".body"
+	if err := t.Conn.Put(ctx, tmp, f, 0o600); err != nil {
+		return cleanup, "", fmt.Errorf("upload %s: %w", local, err)
+	}
+	req.BodyFile = tmp
+	return func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		removeTemp(cctx, t.Conn, tmp)
+	}, "", nil
 }

@@ -3,6 +3,8 @@ package files_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -68,6 +70,24 @@ var _ = lab("uri", func(t *testing.T, hosts []*modtest.Host) {
 
 		res = h.MustRun(t, "uri", map[string]any{"url": s.Base + "/echo", "method": "POST", "body": "@/etc/shadow\n\"quoted\" \\ back"}, false, false)
 		assert.Equal(t, "@/etc/shadow\n\"quoted\" \\ back", res.Data["json"].(map[string]any)["body"], "the body is sent literally, never read from a file")
+	})
+
+	t.Run("body from src, on the controller or the host", func(t *testing.T) {
+		require.NoError(t, os.WriteFile(filepath.Join(h.FilesDir, "body.txt"), []byte("@not a path\n\x00binary"), 0o600))
+		res := h.MustRun(t, "uri", map[string]any{"url": s.Base + "/echo", "method": "PUT", "src": "body.txt"}, false, false)
+		js := res.Data["json"].(map[string]any)
+		assert.Equal(t, "PUT", js["method"])
+		assert.Equal(t, "@not a path\n\x00binary", js["body"])
+		assert.Empty(t, strings.TrimSpace(h.Sh(t, "ls -A /tmp | grep '^.hactl' || true")), "the uploaded body is removed")
+
+		h.Sh(t, "printf 'on the host' > \"/root/it's body\"")
+		res = h.MustRun(t, "uri", map[string]any{"url": s.Base + "/echo", "method": "POST", "src": "/root/it's body", "remote_src": true}, false, false)
+		assert.Equal(t, "on the host", res.Data["json"].(map[string]any)["body"])
+		res, err := h.Run(t, "uri", map[string]any{"url": s.Base + "/echo", "method": "POST", "src": "/root/none", "remote_src": true}, false, false)
+		require.NoError(t, err)
+		assert.Equal(t, "Unable to open source file /root/none", res.Msg)
+		_, _, err = modtest.Validate("uri", map[string]any{"url": "http://x", "body": "a", "src": "b"})
+		assert.ErrorContains(t, err, "mutually exclusive")
 	})
 
 	t.Run("status codes and failures", func(t *testing.T) {
