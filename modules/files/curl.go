@@ -51,8 +51,8 @@ type httpRequest struct {
 	// Last-Modified is older (and reports 304) where Python's urllib, and
 	// so Ansible, takes the body: the server alone decides.
 	IfModifiedSince *float64
-	Head     bool // a HEAD request
-	CAPath   string
+	Head            bool // a HEAD request
+	CAPath          string
 	// Extra are further curl options, name and value (cert, key,
 	// unix-socket).
 	Extra [][2]string
