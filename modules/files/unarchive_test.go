@@ -172,6 +172,19 @@ var _ = lab("unarchive", func(t *testing.T, hosts []*modtest.Host) {
 		assert.Equal(t, "mine\n", h.Sh(t, "cat /root/ua/newer/app/hello.txt"))
 	})
 
+	t.Run("include (tar) and exclude (zip)", func(t *testing.T) {
+		reset(t, "/root/ua/inc")
+		res := h.Converge(t, "unarchive", map[string]any{"src": "tree.tgz", "dest": "/root/ua/inc", "include": []any{"./app/hello.txt"}, "list_files": true}, []string{"/root/ua/inc"})
+		assert.Equal(t, []any{"./app/hello.txt"}, res.Data["files"])
+		assert.Equal(t, "app\n", h.Sh(t, "ls /root/ua/inc"))
+		assert.Equal(t, "hello.txt\n", h.Sh(t, "ls /root/ua/inc/app"))
+
+		reset(t, "/root/ua/exz")
+		h.Converge(t, "unarchive", map[string]any{"src": "tree.zip", "dest": "/root/ua/exz", "exclude": []any{"app/run.sh", "it's*"}}, []string{"/root/ua/exz"})
+		assert.Equal(t, "app\n", h.Sh(t, "ls /root/ua/exz"))
+		assert.Equal(t, "hello.txt\n", h.Sh(t, "ls /root/ua/exz/app"))
+	})
+
 	t.Run("from a URL the host downloads", func(t *testing.T) {
 		s := serve(t, hosts[1], "/root/www-ua", 8083)
 		archive, err := os.ReadFile(filepath.Join(h.FilesDir, "tree.tgz"))
