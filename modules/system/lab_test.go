@@ -2,6 +2,8 @@ package system_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hactl/hactl/modules/internal/aptrepo"
 	"github.com/hactl/hactl/modules/internal/modtest"
 	_ "github.com/hactl/hactl/modules/system"
 	"github.com/hactl/hactl/pkg/lab/labtest"
@@ -51,6 +54,15 @@ func TestSystemModulesOnALabHost(t *testing.T) {
 		res, err := h.Run(t, "authorized_key", map[string]any{"user": "hauser", "key": keyA, "path": "/nonexistent/a/keys"}, false, false)
 		require.NoError(t, err)
 		assert.Contains(t, res.Msg, "Failed to create directory /nonexistent/a")
+		// Keys from a URL are fetched by the host.
+		repo := aptrepo.New(t)
+		require.NoError(t, os.WriteFile(filepath.Join(repo.Dir, "ops.keys"), []byte(keyA+"\n# a comment\n"+keyB+"\n"), 0o644))
+		h.Converge(t, "authorized_key", map[string]any{"user": "hauser", "key": repo.URL + "ops.keys", "exclusive": true}, []string{"/home/hauser"})
+		assert.Equal(t, keyA+"\n"+keyB+"\n", h.Sh(t, "cat "+f))
+		res, err = h.Run(t, "authorized_key", map[string]any{"user": "hauser", "key": repo.URL + "missing.keys"}, false, false)
+		require.NoError(t, err)
+		assert.Contains(t, res.Msg, "Error getting key from: "+repo.URL+"missing.keys")
+
 		res, err = h.Run(t, "authorized_key", map[string]any{"user": "nosuchuser", "key": keyA}, true, false)
 		require.NoError(t, err)
 		assert.True(t, res.Failed)
