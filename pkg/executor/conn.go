@@ -114,3 +114,18 @@ func (c envConn) Run(ctx context.Context, cmd string, opt transport.RunOpts) (tr
 	opt.Env = env
 	return c.Conn.Run(ctx, cmd, opt)
 }
+
+// connectMember gives a module the runner's connection to another
+// inventory host (a cluster member): the pooled one, with that host's
+// connection variables and the task's become and environment settings.
+func (pr *playRun) connectMember(ctx context.Context, t *playbook.Task, host string) (transport.Conn, error) {
+	hv, _ := pr.hostvars()[host].(map[string]any)
+	if hv == nil {
+		return nil, fmt.Errorf("%q is not an inventory host", host)
+	}
+	conn, err := pr.Connector.Connect(ctx, host, withConnectionKeywords(t, hv, false))
+	if err != nil {
+		return nil, err
+	}
+	return pr.wrapConn(t, conn, hv)
+}

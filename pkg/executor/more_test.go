@@ -1,6 +1,7 @@
 package executor_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,6 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hactl/hactl/pkg/executor"
+	"github.com/hactl/hactl/pkg/module"
+	"github.com/hactl/hactl/pkg/transport"
 )
 
 func TestStartAtTask(t *testing.T) {
@@ -139,4 +142,41 @@ func TestWithItemsFlattensAndWithDictSorts(t *testing.T) {
 `)
 	assert.Equal(t, []string{"a: x", "a: y", "a: z", "a: a=1", "a: b=2", "a: n01", "a: n02", "a: n03"}, h.log.all())
 	assert.Equal(t, executor.StatusChanged, h.results("seq")["a"].Status)
+}
+
+// peerModule runs a command on another inventory host through the
+// runner's connection (Target.Connect), as cluster modules do.
+type peerModule struct{}
+
+func (peerModule) Spec() module.Spec {
+	return module.Spec{Name: "t_peer", CheckMode: true, Params: []module.Param{{Name: "peer", Type: module.Str, Required: true}}}
+}
+
+func (peerModule) Run(ctx context.Context, t *module.Target, a module.Args) (module.Result, error) {
+	c, err := t.Connect(ctx, a.String("peer"))
+	if err != nil {
+		return module.Result{}, err
+	}
+	r, err := c.Run(ctx, "from "+t.Host, transport.RunOpts{})
+	if err != nil {
+		return module.Result{}, err
+	}
+	return module.Result{Data: map[string]any{"stdout": string(r.Stdout)}}, nil
+}
+
+func init() { module.Register(peerModule{}) }
+
+func TestModulesReachOtherHostsThroughTheRunner(t *testing.T) {
+	h := newHarness(t, "a", "b")
+	h.inv.vars["b"] = map[string]any{"ansible_host": "10.77.0.9"}
+	h.run(`
+- hosts: a
+  gather_facts: no
+  environment: {X: "1"}
+  tasks:
+    - {name: peer, t_peer: {peer: b}}
+    - {name: stranger, t_peer: {peer: nobody}, ignore_errors: true}
+`)
+	assert.Equal(t, []string{"10.77.0.9: X=1 from a"}, h.log.all())
+	assert.Contains(t, h.results("stranger")["a"].Result["msg"], "not an inventory host")
 }

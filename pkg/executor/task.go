@@ -372,7 +372,10 @@ func (pr *playRun) execute(t *playbook.Task, h string, v map[string]any) (outcom
 			return pr.Templates.Eval(expr, v)
 		},
 		FindFile: func(kind, name string) (string, error) { return pr.findFile(t, kind, name) },
-		Log:      pr.log.With("host", h, "task", t.DisplayName()),
+		Connect: func(ctx context.Context, host string) (transport.Conn, error) {
+			return pr.connectMember(ctx, t, host)
+		},
+		Log: pr.log.With("host", h, "task", t.DisplayName()),
 	}
 
 	retries, delay := 0, 5*time.Second
@@ -665,7 +668,7 @@ func (pr *playRun) magicVars(h string, t *playbook.Task) map[string]any {
 		"ansible_play_batch":       active,
 		"ansible_play_hosts_all":   stringsToAny(pr.all),
 		"ansible_play_name":        pr.play.Name,
-		"playbook_dir":             pr.play.Dir,
+		"playbook_dir":             pr.playbookDir(),
 		"ansible_check_mode":       pr.Options.Check,
 		"ansible_diff_mode":        pr.Options.Diff,
 		"ansible_verbosity":        pr.Options.Verbosity,
@@ -688,6 +691,15 @@ func (pr *playRun) magicVars(h string, t *playbook.Task) map[string]any {
 	}
 	hs.mu.Unlock()
 	return m
+}
+
+// playbookDir is the absolute directory of the play's playbook, as
+// Ansible's playbook_dir.
+func (pr *playRun) playbookDir() string {
+	if d, err := filepath.Abs(pr.play.Dir); err == nil {
+		return d
+	}
+	return pr.play.Dir
 }
 
 func orAll(tags []string) []string {
