@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"github.com/hactl/hactl/modules/internal/cluster"
 	"maps"
 	"strconv"
 	"strings"
@@ -49,8 +50,8 @@ type Member struct {
 	Recovered int64
 	// RecoveredUUID is the UUID that went with Recovered.
 	RecoveredUUID string
-	// owned is true when this package opened Conn and must close it.
-	owned bool
+	// release gives Conn back (closes it when this package dialled it).
+	release func()
 }
 
 // Reachable reports whether the member answered.
@@ -85,32 +86,13 @@ type paths struct {
 
 func (p paths) grastate() string { return strings.TrimRight(p.Datadir, "/") + "/grastate.dat" }
 
-// hostVars returns the variables of inventory host name as hostvars holds
-// them; the current host's own variables are used for itself.
-func hostVars(t *module.Target, name string) (map[string]any, error) {
-	if name == t.Host {
-		return t.Vars, nil
-	}
-	hv, _ := t.Vars["hostvars"].(map[string]any)
-	v, ok := hv[name].(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("member %q is not an inventory host (not in hostvars)", name)
-	}
-	return v, nil
-}
-
 // memberAddress is the address of a member: the addresses argument, then
 // galera_node_address, ansible_host, and finally the inventory name.
 func memberAddress(vars map[string]any, name string, override map[string]any) string {
 	if a, ok := override[name]; ok && fmt.Sprint(a) != "" {
 		return fmt.Sprint(a)
 	}
-	for _, k := range []string{"galera_node_address", "ansible_host"} {
-		if s, ok := vars[k].(string); ok && s != "" && !module.IsTemplate(s) {
-			return s
-		}
-	}
-	return name
+	return cluster.Address(vars, name, "galera_node_address")
 }
 
 // connect opens connections to every member (the current host reuses the
@@ -119,7 +101,7 @@ func connect(ctx context.Context, t *module.Target, names []string, addrs map[st
 	ms := make([]*Member, len(names))
 	all := make([]map[string]any, len(names))
 	for i, n := range names {
-		vars, err := hostVars(t, n)
+		vars, err := cluster.HostVars(t, n)
 		if err != nil {
 			return nil, err
 		}
@@ -130,48 +112,19 @@ func connect(ctx context.Context, t *module.Target, names []string, addrs map[st
 		vars := all[i]
 		m := &Member{Name: n, Address: memberAddress(vars, n, addrs), Recovered: -1}
 		ms[i] = m
-		if n == t.Host {
-			m.Conn = t.Conn
-			continue
-		}
 		wg.Go(func() {
-			m.Conn, m.Err = dial(ctx, vars, dialTimeout)
-			m.owned = m.Conn != nil
+			m.Conn, m.release, m.Err = cluster.Dial(ctx, t, n, dialTimeout)
 		})
 	}
 	wg.Wait()
 	return ms, nil
 }
 
-// dial opens a connection from a host's variables, applying become when
-// they ask for it.
-func dial(ctx context.Context, vars map[string]any, timeout time.Duration) (transport.Conn, error) {
-	cfg, err := transport.ConfigFromVars(vars, transport.Defaults{Timeout: timeout})
-	if err != nil {
-		return nil, fmt.Errorf("connection variables: %w", err)
-	}
-	dctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	c, err := transport.Dial(dctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	b, enabled, err := transport.BecomeFromVars(vars)
-	if err != nil {
-		_ = c.Close()
-		return nil, err
-	}
-	if enabled {
-		return transport.WithBecome(c, b), nil
-	}
-	return c, nil
-}
-
 // closeAll closes the connections this package opened.
 func closeAll(ms []*Member) {
 	for _, m := range ms {
-		if m.owned && m.Conn != nil {
-			_ = m.Conn.Close()
+		if m.release != nil {
+			m.release()
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hactl/hactl/modules/internal/cluster"
 	"io"
 	"maps"
 	"slices"
@@ -227,14 +228,10 @@ func clusterFromArgs(t *module.Target, a module.Args) (clusterReq, error) {
 		}
 		seen[n.Name] = true
 		if len(n.Addrs) == 0 {
-			if vars, err := hostVarsOf(t, n.Name); err == nil {
-				if h, ok := vars["ansible_host"].(string); ok && h != "" && !module.IsTemplate(h) {
-					n.Addrs = []string{h}
-				}
-			}
-		}
-		if len(n.Addrs) == 0 {
 			n.Addrs = []string{n.Name}
+			if vars, err := cluster.HostVars(t, n.Name); err == nil {
+				n.Addrs = []string{cluster.Address(vars, n.Name)}
+			}
 		}
 		r.Nodes = append(r.Nodes, n)
 	}

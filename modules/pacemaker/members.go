@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/hactl/hactl/modules/internal/cluster"
 	"strings"
 	"sync"
 	"time"
@@ -18,7 +19,8 @@ type member struct {
 	Name  string
 	Addrs []string
 	Conn  transport.Conn
-	owned bool
+	// release gives Conn back (closes it when this package dialled it).
+	release func()
 	// Gathered state.
 	Config     *Corosync // nil: no corosync.conf
 	ConfigErr  error
@@ -32,20 +34,6 @@ type unitState struct{ Active, Enabled bool }
 // running reports whether corosync and pacemaker are active.
 func (m *member) running() bool { return m.Units["corosync"].Active && m.Units["pacemaker"].Active }
 
-// hostVarsOf returns inventory host name's variables (the task's own for
-// the current host).
-func hostVarsOf(t *module.Target, name string) (map[string]any, error) {
-	if name == t.Host {
-		return t.Vars, nil
-	}
-	hv, _ := t.Vars["hostvars"].(map[string]any)
-	v, ok := hv[name].(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("node %q is not an inventory host (not in hostvars)", name)
-	}
-	return v, nil
-}
-
 // connectMembers opens a connection to every node in parallel (the
 // current host reuses the task's connection).
 func connectMembers(ctx context.Context, t *module.Target, nodes []nodeSpec) ([]*member, error) {
@@ -55,21 +43,16 @@ func connectMembers(ctx context.Context, t *module.Target, nodes []nodeSpec) ([]
 	for i, n := range nodes {
 		m := &member{Name: n.Name, Addrs: n.Addrs}
 		ms[i] = m
-		if n.Name == t.Host {
-			m.Conn = t.Conn
-			continue
-		}
-		vars, err := hostVarsOf(t, n.Name)
-		if err != nil {
-			return nil, err
+		if _, err := cluster.HostVars(t, n.Name); err != nil {
+			return nil, fmt.Errorf("node: %w", err)
 		}
 		wg.Go(func() {
-			c, err := dialVars(ctx, vars, 30*time.Second)
+			c, release, err := cluster.Dial(ctx, t, n.Name, 30*time.Second)
 			if err != nil {
 				errs[i] = fmt.Errorf("node %s: %w", m.Name, err)
 				return
 			}
-			m.Conn, m.owned = c, true
+			m.Conn, m.release = c, release
 		})
 	}
 	wg.Wait()
@@ -82,34 +65,10 @@ func connectMembers(ctx context.Context, t *module.Target, nodes []nodeSpec) ([]
 	return ms, nil
 }
 
-// dialVars connects from Ansible connection variables, with become when
-// they ask for it.
-func dialVars(ctx context.Context, vars map[string]any, timeout time.Duration) (transport.Conn, error) {
-	cfg, err := transport.ConfigFromVars(vars, transport.Defaults{Timeout: timeout})
-	if err != nil {
-		return nil, fmt.Errorf("connection variables: %w", err)
-	}
-	dctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	c, err := transport.Dial(dctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("dial: %w", err)
-	}
-	b, enabled, err := transport.BecomeFromVars(vars)
-	if err != nil {
-		_ = c.Close()
-		return nil, fmt.Errorf("become: %w", err)
-	}
-	if enabled {
-		return transport.WithBecome(c, b), nil
-	}
-	return c, nil
-}
-
 func closeMembers(ms []*member) {
 	for _, m := range ms {
-		if m != nil && m.owned && m.Conn != nil {
-			_ = m.Conn.Close()
+		if m != nil && m.release != nil {
+			m.release()
 		}
 	}
 }

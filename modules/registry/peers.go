@@ -4,13 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"github.com/hactl/hactl/modules/internal/cluster"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/hactl/hactl/modules/internal/hostcmd"
-	"github.com/hactl/hactl/pkg/module"
 	"github.com/hactl/hactl/pkg/transport"
 )
 
@@ -98,7 +98,7 @@ func (r *run) checkPeers(ctx context.Context, peers []string) error {
 		if p == r.t.Host {
 			continue
 		}
-		conn, closeFn, err := dialPeer(ctx, r.t, p, 15*time.Second)
+		conn, closeFn, err := cluster.Dial(ctx, r.t, p, 15*time.Second)
 		if err != nil {
 			return fmt.Errorf("peer %s: %w", p, err)
 		}
@@ -146,33 +146,3 @@ func toAny(s []string) []any {
 type failure struct{ msg string }
 
 func (f failure) Error() string { return f.msg }
-
-// dialPeer connects to another inventory host with its connection
-// variables from hostvars (become applied when they ask for it).
-func dialPeer(ctx context.Context, t *module.Target, name string, timeout time.Duration) (transport.Conn, func(), error) {
-	hv, _ := t.Vars["hostvars"].(map[string]any)
-	vars, ok := hv[name].(map[string]any)
-	if !ok {
-		return nil, nil, fmt.Errorf("%q is not an inventory host (not in hostvars)", name)
-	}
-	cfg, err := transport.ConfigFromVars(vars, transport.Defaults{Timeout: timeout})
-	if err != nil {
-		return nil, nil, fmt.Errorf("connection variables: %w", err)
-	}
-	dctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	c, err := transport.Dial(dctx, cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	b, enabled, err := transport.BecomeFromVars(vars)
-	if err != nil {
-		_ = c.Close()
-		return nil, nil, err
-	}
-	var conn transport.Conn = c
-	if enabled {
-		conn = transport.WithBecome(c, b)
-	}
-	return conn, func() { _ = c.Close() }, nil
-}

@@ -3,6 +3,7 @@ package swarm
 import (
 	"context"
 	"fmt"
+	peers "github.com/hactl/hactl/modules/internal/cluster"
 	"slices"
 	"strings"
 
@@ -141,7 +142,7 @@ func failureDomains(t *module.Target, a module.Args, nodes []node) map[string]st
 			if !ok || d == "" || module.IsTemplate(d) {
 				continue
 			}
-			if name == hn || hostAddr(vars, name) == n.Status.Addr || fmt.Sprint(vars["ansible_hostname"]) == hn {
+			if name == hn || peers.Address(vars, name) == n.Status.Addr || fmt.Sprint(vars["ansible_hostname"]) == hn {
 				out[hn] = d
 				break
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	peers "github.com/hactl/hactl/modules/internal/cluster"
 	"net"
 	"strings"
 	"time"
@@ -151,11 +152,11 @@ func (r *memberRun) joinAddr() (string, error) {
 	if a := r.a.String("manager_addr"); a != "" {
 		return a, nil
 	}
-	vars, err := hostVars(r.t, r.mgrName)
+	vars, err := peers.HostVars(r.t, r.mgrName)
 	if err != nil {
 		return "", err
 	}
-	return net.JoinHostPort(hostAddr(vars, r.mgrName), "2377"), nil
+	return net.JoinHostPort(peers.Address(vars, r.mgrName), "2377"), nil
 }
 
 func (r *memberRun) join(ctx context.Context, role string) error {
@@ -361,7 +362,7 @@ func (r *memberRun) waitWorker(ctx context.Context) error {
 func (r *memberRun) findManager(ctx context.Context, names []string) (func(), error) {
 	var errs []string
 	for _, name := range names {
-		conn, closeFn, err := dialHost(ctx, r.t, name, time.Duration(r.a.Int("connect_timeout"))*time.Second)
+		conn, closeFn, err := peers.Dial(ctx, r.t, name, time.Duration(r.a.Int("connect_timeout"))*time.Second)
 		if err != nil {
 			errs = append(errs, err.Error())
 			continue

@@ -51,6 +51,12 @@ type Target struct {
 	// the role's directory first, then the playbook's. Absolute paths are
 	// returned as they are.
 	FindFile func(kind, name string) (string, error)
+	// Connect reaches another inventory host (a cluster member) through
+	// the runner's pooled connection, with that host's connection
+	// variables and the task's become settings. The connection belongs to
+	// the runner: do not close it. Nil outside a play (tests build
+	// targets by hand); modules/internal/cluster falls back to dialing.
+	Connect func(ctx context.Context, host string) (transport.Conn, error)
 	// Log receives debug output (-vvv).
 	Log *slog.Logger
 }
