@@ -28,5 +28,10 @@ lab=labs/filrouge
 bin/hactl lab up "$lab"
 bin/hactl lab status "$lab"
 bin/hactl play -i "$lab" "$lab/site.yml"
+# The HA claims, measured: faults per scenario while a client drives the
+# app through the front VIP; exits non-zero when a target is missed.
+bin/hactl lab verify "$lab"
 echo
-echo "The lab is up: 'bin/hactl lab ssh $lab infra01' logs in, 'bin/hactl lab down $lab' removes it."
+# lb_vip is <lab network>.20 (labs/filrouge/group_vars/all.yml): 10.77.0.20 here.
+echo "The lab is up. The to-do app answers through the front VIP: curl http://10.77.0.20/"
+echo "'bin/hactl lab ssh $lab infra01' logs in; 'bin/hactl lab down $lab' removes everything."

@@ -174,8 +174,9 @@ func (inv *Inventory) loadFile(path string, inDir bool) error {
 		err = inv.parseINI(data, path)
 	}
 	if errors.Is(err, errNotInventory) && inDir {
-		// A local lab's settings file sits beside its inventory by design.
-		if filepath.Base(path) != "lab.yml" {
+		// A local lab's settings and scenario files sit beside its
+		// inventory by design.
+		if b := filepath.Base(path); b != "lab.yml" && b != "verify.yml" {
 			inv.warn("%v; skipped, not an inventory", err)
 		}
 		return nil
