@@ -72,6 +72,9 @@ func Up(ctx context.Context, dir string, o Options) (*State, error) {
 		return nil, err
 	}
 	p := progress{w: o.Log, start: time.Now()}
+	if err := raiseInotifyLimits(); err != nil {
+		p.printf("warning: %v (many lab hosts may then fail to boot with 'Too many open files')", err)
+	}
 	unlock, err := lockLab(ctx, l.Name)
 	if err != nil {
 		return nil, err
