@@ -89,7 +89,7 @@ func newPlayCmd() *cobra.Command {
 	fl.IntVarP(&f.timeout, "timeout", "T", 0, "connection timeout in seconds")
 	fl.StringVar(&f.sshCommonArgs, "ssh-common-args", "", "ssh arguments for every host (-o options, -J)")
 	fl.StringArrayVar(&f.rolesPath, "roles-path", nil, "extra directory to search for roles (repeatable)")
-	fl.BoolVar(&f.forceHandlers, "force-handlers", false, "run handlers even for failed hosts (hactl's default; kept for compatibility)")
+	fl.BoolVar(&f.forceHandlers, "force-handlers", true, "run notified handlers even for hosts that failed later (hactl's default; --force-handlers=false behaves like ansible-playbook)")
 	return cmd
 }
 
@@ -159,6 +159,10 @@ func runPlay(cmd *cobra.Command, f playFlags, playbooks []string) error {
 		Forks: forks, Check: f.check, Diff: f.diff, Tags: f.tags, SkipTags: f.skipTags,
 		Limit: f.limit, ExtraVars: opts.ExtraVars, StartAtTask: f.startAtTask, Verbosity: f.verbose,
 		Become: f.become, BecomeUser: f.becomeUser, BecomeMethod: f.becomeMethod,
+	}
+	if cmd.Flags().Changed("force-handlers") {
+		fh := f.forceHandlers
+		ex.ForceHandlers = &fh
 	}
 	if f.askBecomePass {
 		pw, err := askPassword(cmd.ErrOrStderr(), "BECOME password: ")

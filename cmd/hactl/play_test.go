@@ -211,3 +211,24 @@ func TestPlayListHostsAndTasks(t *testing.T) {
 	assert.Contains(t, out, "one\tTAGS: [a]")
 	assert.NotContains(t, out, "two\t")
 }
+
+func TestPlayForceHandlersFlag(t *testing.T) {
+	dir := t.TempDir()
+	inv := writeFile(t, dir, "hosts", "localhost ansible_connection=local\n")
+	marker := filepath.Join(dir, "reloaded")
+	pb := writeFile(t, dir, "site.yml", fmt.Sprintf(`
+- hosts: all
+  gather_facts: false
+  tasks:
+    - {name: change, command: "true", notify: reload}
+    - {name: boom, command: /bin/false}
+  handlers:
+    - {name: reload, command: "touch %s"}
+`, marker))
+	code, out := runCLI(t, "play", "-i", inv, "--force-handlers=false", pb)
+	assert.Equal(t, 2, code, out)
+	assert.NoFileExists(t, marker, "Ansible's behaviour: a failed host's handlers are dropped")
+	code, out = runCLI(t, "play", "-i", inv, pb)
+	assert.Equal(t, 2, code, out)
+	assert.FileExists(t, marker, "hactl's default: the handler still runs for the failed host")
+}
