@@ -58,6 +58,23 @@ func holder(t *testing.T, h *modtest.Host, rsc string) string {
 	return m[1]
 }
 
+// waitAddress polls until the host carries addr: crm_resource may report
+// the new location a moment before IPaddr2's start has added it.
+func waitAddress(t *testing.T, h *modtest.Host, addr string, limit time.Duration) {
+	t.Helper()
+	start := time.Now()
+	for {
+		out := h.Sh(t, "ip -o -4 addr show")
+		if strings.Contains(out, addr) {
+			return
+		}
+		if time.Since(start) > limit {
+			t.Fatalf("%s does not carry %s %s after its resource moved there:\n%s", h.Name, addr, limit, out)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 // waitHolder polls until rsc runs on want, and returns how long it took.
 func waitHolder(t *testing.T, h *modtest.Host, rsc, want string, limit time.Duration) time.Duration {
 	t.Helper()
@@ -250,7 +267,7 @@ func TestPacemakerOnLab(t *testing.T) {
 		h1.Sh(t, "pcs node standby h1")
 		waitHolder(t, h2, "vip", "h2", 60*time.Second)
 		t.Logf("standby h1: vip on h2 %s after the command started", time.Since(start).Round(10*time.Millisecond))
-		assert.Contains(t, h2.Sh(t, "ip -o -4 addr show"), vip+"/24")
+		waitAddress(t, h2, vip+"/24", 15*time.Second)
 		start = time.Now()
 		h1.Sh(t, "pcs node unstandby h1")
 		waitHolder(t, h2, "vip", "h1", 60*time.Second)
@@ -263,7 +280,7 @@ func TestPacemakerOnLab(t *testing.T) {
 		stopped := time.Since(start)
 		d := waitHolder(t, h2, "vip", "h2", 60*time.Second)
 		t.Logf("lab.Stop h1 (clean halt, took %s): vip on h2 %s after the stop returned (%s after it began)", stopped.Round(10*time.Millisecond), d.Round(10*time.Millisecond), time.Since(start).Round(10*time.Millisecond))
-		assert.Contains(t, h2.Sh(t, "ip -o -4 addr show"), vip+"/24")
+		waitAddress(t, h2, vip+"/24", 15*time.Second)
 	})
 }
 
