@@ -28,9 +28,11 @@ const benchRoot = "/tmp/hactl-bench-files"
 
 var workloads = map[string]workload{
 	"noop": {Name: "noop", Tasks: 20},
-	// The sshtest hosts share one filesystem: the reset creates the shared
-	// parent, so that the hosts do not race to create it (see RESULTS.md).
-	"files": {Name: "files", Tasks: 20, Twice: true, Reset: "rm -rf " + benchRoot + " && mkdir -p " + benchRoot},
+	// The sshtest hosts share one filesystem and run the reset at once: a
+	// removal racing another host's may fail (ignored), and every host
+	// ends with mkdir -p, so the shared parent exists, empty, afterwards
+	// and the hosts do not race to create it during the workload.
+	"files": {Name: "files", Tasks: 20, Twice: true, Reset: "rm -rf " + benchRoot + " 2>/dev/null; rm -rf " + benchRoot + " 2>/dev/null; mkdir -p " + benchRoot},
 	"facts": {Name: "facts", Tasks: 1},
 }
 
