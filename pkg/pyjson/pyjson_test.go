@@ -30,3 +30,11 @@ func TestStrictRejectsUnknownTypes(t *testing.T) {
 	assert.ErrorContains(t, err, "not JSON serializable")
 	assert.Equal(t, `"{}"`, pyjson.MustString(struct{}{}, pyjson.OneLine))
 }
+
+func TestUnmarshalKeepsIntegers(t *testing.T) {
+	v, err := pyjson.Unmarshal([]byte(`{"a": [1, 2.5, 1e3], "b": null}`))
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"a": []any{1, 2.5, 1000.0}, "b": nil}, v)
+	_, err = pyjson.Unmarshal([]byte(`{} {}`))
+	assert.ErrorContains(t, err, "extra data")
+}

@@ -1,10 +1,8 @@
 package template
 
 import (
-	"encoding/json"
 	"fmt"
 	"github.com/hactl/hactl/pkg/pyjson"
-	"strings"
 
 	"github.com/nikolalohinski/gonja/v2/exec"
 
@@ -57,35 +55,14 @@ func filterToJSON(nice bool) filterFunc {
 	}
 }
 
-// filterFromJSON parses JSON into plain data (integers stay int).
+// filterFromJSON parses JSON into plain data (integers stay int), as
+// Python's json.loads.
 func filterFromJSON(in any, _ *args) (any, error) {
-	dec := json.NewDecoder(strings.NewReader(pyStr(in)))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, err := pyjson.Unmarshal([]byte(pyStr(in)))
+	if err != nil {
 		return nil, fmt.Errorf("invalid JSON: %w", err)
 	}
-	return fromJSONNumbers(v), nil
-}
-
-func fromJSONNumbers(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if n, err := x.Int64(); err == nil {
-			return int(n)
-		}
-		f, _ := x.Float64()
-		return f
-	case []any:
-		for i := range x {
-			x[i] = fromJSONNumbers(x[i])
-		}
-	case map[string]any:
-		for k := range x {
-			x[k] = fromJSONNumbers(x[k])
-		}
-	}
-	return v
+	return v, nil
 }
 
 // filterFromYAML parses YAML into plain data, with YAML 1.1's scalars as
