@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hactl/hactl/modules/internal/remotefile"
 	"github.com/hactl/hactl/pkg/module"
 )
 
@@ -96,20 +95,12 @@ func (BlockInFile) Run(ctx context.Context, t *module.Target, a module.Args) (mo
 	if msg != "" {
 		return failed(msg, data), nil
 	}
-	attrs, err := attrsOf(a)
-	if err != nil {
-		return failed(err.Error(), data), nil
-	}
-	if err := remotefile.CheckValidate(a.String("validate")); err != nil {
-		return failed(err.Error(), data), nil
-	}
-	st, err := readText(ctx, t, p)
+	st, attrs, res, err := openForEdit(ctx, t, a, data)
 	if err != nil {
 		return module.Result{}, err
 	}
-	if st.Type == remotefile.TypeDirectory {
-		data["rc"] = 256
-		return failed(fmt.Sprintf("Path %s is a directory !", p), data), nil
+	if res != nil {
+		return *res, nil
 	}
 	if !st.Exists {
 		if !a.Bool("create") {

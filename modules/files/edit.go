@@ -122,3 +122,30 @@ func finish(res module.Result, changed bool, msg string) module.Result {
 	res.Data["msg"] = msg
 	return res
 }
+
+// openForEdit checks the attribute and validate arguments and reads the
+// file lineinfile, blockinfile and replace edit. A non-nil result is a
+// failure to return as it is (a directory is refused as Ansible does).
+func openForEdit(ctx context.Context, t *module.Target, a module.Args, data map[string]any) (remotefile.State, remotefile.Attrs, *module.Result, error) {
+	p := a.String("path")
+	fail := func(msg string) (remotefile.State, remotefile.Attrs, *module.Result, error) {
+		r := failed(msg, data)
+		return remotefile.State{}, remotefile.Attrs{}, &r, nil
+	}
+	attrs, err := attrsOf(a)
+	if err != nil {
+		return fail(err.Error())
+	}
+	if err := remotefile.CheckValidate(a.String("validate")); err != nil {
+		return fail(err.Error())
+	}
+	st, err := readText(ctx, t, p)
+	if err != nil {
+		return st, attrs, nil, err
+	}
+	if st.Type == remotefile.TypeDirectory {
+		data["rc"] = 256
+		return fail(fmt.Sprintf("Path %s is a directory !", p))
+	}
+	return st, attrs, nil, nil
+}

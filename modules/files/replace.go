@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/hactl/hactl/modules/internal/remotefile"
 	"github.com/hactl/hactl/pkg/module"
 )
 
@@ -111,21 +110,14 @@ func (Replace) Run(ctx context.Context, t *module.Target, a module.Args) (module
 	if enc := strings.ToLower(strings.ReplaceAll(a.String("encoding"), "-", "")); enc != "utf8" {
 		return failed(fmt.Sprintf("encoding %q is not supported (only utf-8)", a.String("encoding")), data), nil
 	}
-	attrs, err := attrsOf(a)
-	if err != nil {
-		return failed(err.Error(), data), nil
-	}
-	if err := remotefile.CheckValidate(a.String("validate")); err != nil {
-		return failed(err.Error(), data), nil
-	}
-	st, err := readText(ctx, t, p)
+	st, attrs, res, err := openForEdit(ctx, t, a, data)
 	if err != nil {
 		return module.Result{}, err
 	}
+	if res != nil {
+		return *res, nil
+	}
 	switch {
-	case st.Type == remotefile.TypeDirectory:
-		data["rc"] = 256
-		return failed(fmt.Sprintf("Path %s is a directory !", p), data), nil
 	case !st.Exists:
 		data["rc"] = 257
 		return failed(fmt.Sprintf("Path %s does not exist !", p), data), nil
