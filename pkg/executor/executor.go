@@ -78,6 +78,9 @@ type run struct {
 	log     *slog.Logger
 	// hostvars is a copy-on-write snapshot of every host's variables.
 	hv hostvarsCache
+	// roleFiles are local copies of embedded roles' files, removed at
+	// the end of the run.
+	roleFiles roleFiles
 }
 
 // ErrNoHosts is returned by Run when a play's pattern matches no host and
@@ -104,6 +107,7 @@ func (r *Runner) Run(ctx context.Context, pb *playbook.Playbook) (*Stats, error)
 		hosts:  map[string]*hostState{},
 		log:    log,
 	}
+	defer rn.roleFiles.remove()
 	rn.started.Store(r.Options.StartAtTask == "")
 	rn.emit(Event{Kind: PlaybookStart, Path: pb.Path})
 	var runErr error

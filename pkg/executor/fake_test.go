@@ -183,6 +183,7 @@ type harness struct {
 	inv    *fakeInv
 	log    *cmdLog
 	opts   executor.Options
+	roleFS fs.FS // embedded roles (Loader.ExtraRoleFS), optional
 	events []executor.Event
 	out    bytes.Buffer
 }
@@ -205,7 +206,7 @@ func (h *harness) run(yaml string) *executor.Stats {
 
 func (h *harness) runFile(p string) *executor.Stats {
 	h.t.Helper()
-	l := &playbook.Loader{}
+	l := &playbook.Loader{ExtraRoleFS: h.roleFS}
 	pb, err := l.LoadPlaybook(p)
 	require.NoError(h.t, err)
 	require.NoError(h.t, playbook.Validate(pb))

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -861,8 +863,11 @@ func (pr *playRun) renderString(t *playbook.Task, s string, v map[string]any) (s
 }
 
 // findFile resolves a controller-side file the way Ansible searches: the
-// role's <kind>/ and the role dir, then the play's <kind>/ and the play
-// dir, then the task file's own directory.
+// role's <kind>/ and the role dir, then the task file's directory (its
+// <kind>/ first), then the play's <kind>/ and the play dir. A role
+// embedded in the binary is searched in its file system: a task file is
+// returned under its embedded name (for LoadTasks), any other file as a
+// local copy (see roleFiles) that modules read like any controller file.
 func (pr *playRun) findFile(t *playbook.Task, kind, name string) (string, error) {
 	if filepath.IsAbs(name) {
 		if _, err := os.Stat(name); err != nil {
@@ -870,22 +875,54 @@ func (pr *playRun) findFile(t *playbook.Task, kind, name string) (string, error)
 		}
 		return name, nil
 	}
-	var dirs []string
-	for r := t.Role; r != nil; r = nil {
-		dirs = append(dirs, filepath.Join(r.Dir, kind), r.Dir)
+	type cand struct {
+		fsys fs.FS // nil: the OS file system
+		dir  string
+	}
+	var dirs []cand
+	var roleFS fs.FS
+	if r := t.Role; r != nil {
+		roleFS = r.FS
+		if r.FS != nil {
+			dirs = append(dirs, cand{r.FS, path.Join(r.Dir, kind)}, cand{r.FS, r.Dir})
+		} else {
+			dirs = append(dirs, cand{nil, filepath.Join(r.Dir, kind)}, cand{nil, r.Dir})
+		}
 	}
 	if t.Pos.File != "" {
-		d := filepath.Dir(t.Pos.File)
-		dirs = append(dirs, filepath.Join(d, kind), d)
+		if p, ok := playbook.EmbeddedPath(t.Pos.File); ok {
+			if roleFS != nil {
+				d := path.Dir(p)
+				dirs = append(dirs, cand{roleFS, path.Join(d, kind)}, cand{roleFS, d})
+			}
+		} else {
+			d := filepath.Dir(t.Pos.File)
+			dirs = append(dirs, cand{nil, filepath.Join(d, kind)}, cand{nil, d})
+		}
 	}
-	dirs = append(dirs, filepath.Join(pr.play.Dir, kind), pr.play.Dir)
+	dirs = append(dirs, cand{nil, filepath.Join(pr.play.Dir, kind)}, cand{nil, pr.play.Dir})
 	var tried []string
 	for _, d := range dirs {
-		p := filepath.Join(d, name)
-		tried = append(tried, p)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
+		if d.fsys == nil {
+			p := filepath.Join(d.dir, name)
+			tried = append(tried, p)
+			if _, err := os.Stat(p); err == nil {
+				return p, nil
+			}
+			continue
 		}
+		p := path.Join(d.dir, filepath.ToSlash(name))
+		tried = append(tried, playbook.EmbeddedName(p))
+		if !fs.ValidPath(p) {
+			continue
+		}
+		if _, err := fs.Stat(d.fsys, p); err != nil {
+			continue
+		}
+		if kind == "tasks" {
+			return playbook.EmbeddedName(p), nil
+		}
+		return pr.roleFiles.local(d.fsys, p)
 	}
 	return "", fmt.Errorf("could not find %q in %s", name, strings.Join(tried, ", "))
 }

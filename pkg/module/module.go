@@ -49,7 +49,8 @@ type Target struct {
 	// FindFile resolves a relative controller-side path the way Ansible
 	// does for the given kind ("files", "templates", "vars", "tasks"):
 	// the role's directory first, then the playbook's. Absolute paths are
-	// returned as they are.
+	// returned as they are. A file of a role embedded in the binary comes
+	// back as a local copy that lives until the end of the run.
 	FindFile func(kind, name string) (string, error)
 	// Connect reaches another inventory host (a cluster member) through
 	// the runner's pooled connection, with that host's connection

@@ -148,3 +148,16 @@ func findMain(dir location, name string, dirOK bool) ([]location, error) {
 	}
 	return nil, nil
 }
+
+// EmbeddedPath reports whether file (a position's file, or a path given to
+// LoadTasks) names a file of Loader.ExtraRoleFS, and returns its path in
+// that file system.
+func EmbeddedPath(file string) (string, bool) {
+	return strings.CutPrefix(file, embeddedPrefix)
+}
+
+// EmbeddedName is the name positions and LoadTasks use for the file p of
+// Loader.ExtraRoleFS.
+func EmbeddedName(p string) string {
+	return embeddedPrefix + path.Clean(p)
+}
