@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -93,21 +94,8 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 // session: API clients need no cookie). The answer comes after the commit,
 // so a 201 means the write is durable in the cluster.
 func (s *Server) addItem(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Title string `json:"title"`
-	}
-	isJSON := isJSONRequest(r)
-	if isJSON {
-		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "body must be JSON {\"title\": …}"})
-			return
-		}
-	} else {
-		in.Title = r.PostFormValue("title")
-	}
-	in.Title = strings.TrimSpace(in.Title)
-	if in.Title == "" || utf8.RuneCountInString(in.Title) > maxTitle {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "title must have 1 to 200 characters"})
+	title, isJSON, ok := readField(w, r, "title", maxTitle)
+	if !ok {
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), dbDeadline)
@@ -121,7 +109,7 @@ func (s *Server) addItem(w http.ResponseWriter, r *http.Request) {
 	if ok {
 		owner = ses.User
 	}
-	id, err := s.store.AddItem(ctx, owner, in.Title)
+	id, err := s.store.AddItem(ctx, owner, title)
 	if err != nil {
 		s.fail(w, "add item", err)
 		return
@@ -170,26 +158,13 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		User string `json:"user"`
-	}
-	isJSON := isJSONRequest(r)
-	if isJSON {
-		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "body must be JSON {\"user\": …}"})
-			return
-		}
-	} else {
-		in.User = r.PostFormValue("user")
-	}
-	in.User = strings.TrimSpace(in.User)
-	if in.User == "" || utf8.RuneCountInString(in.User) > maxUser {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "user must have 1 to 64 characters"})
+	user, isJSON, ok := readField(w, r, "user", maxUser)
+	if !ok {
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), dbDeadline)
 	defer cancel()
-	if _, err := s.startSession(ctx, w, r, in.User); err != nil {
+	if _, err := s.startSession(ctx, w, r, user); err != nil {
 		s.fail(w, "login", err)
 		return
 	}
@@ -197,7 +172,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"user": in.User})
+	writeJSON(w, http.StatusOK, map[string]string{"user": user})
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
@@ -246,4 +221,28 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// readField reads the one field a form or JSON body carries ({"title": …}
+// or title=…), trimmed, and checks it has 1 to max characters. It answers
+// 400 itself and reports ok=false when the request is bad; isJSON says
+// which kind of request it was.
+func readField(w http.ResponseWriter, r *http.Request, field string, max int) (value string, isJSON, ok bool) {
+	isJSON = isJSONRequest(r)
+	if isJSON {
+		var in map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("body must be JSON {%q: …}", field)})
+			return "", isJSON, false
+		}
+		value, _ = in[field].(string)
+	} else {
+		value = r.PostFormValue(field)
+	}
+	value = strings.TrimSpace(value)
+	if value == "" || utf8.RuneCountInString(value) > max {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": fmt.Sprintf("%s must have 1 to %d characters", field, max)})
+		return "", isJSON, false
+	}
+	return value, isJSON, true
 }
