@@ -130,13 +130,13 @@ func TestWeightValue(t *testing.T) {
 
 func TestParseUnit(t *testing.T) {
 	u := parseUnit("LoadState=loaded\nActiveState=active\nUnitFileState=disabled\nMainPID=120\nbinary=1\nworker=150 1000.25\nworker=130 960.50\n")
-	assert.True(t, u.found)
-	assert.True(t, u.running())
-	assert.False(t, u.isEnabled())
+	assert.True(t, u.Found)
+	assert.True(t, u.Running())
+	assert.False(t, u.IsEnabled())
 	assert.Equal(t, []int{150, 130}, u.workers)
 	assert.InDelta(t, 1000.25, u.newest, 1e-9)
 	stopped := parseUnit("LoadState=loaded\nActiveState=inactive\nMainPID=0\nbinary=1\n")
-	assert.False(t, stopped.running())
+	assert.False(t, stopped.Running())
 	assert.Zero(t, stopped.newest)
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hactl/hactl/modules/internal/hostcmd"
 	"github.com/hactl/hactl/modules/internal/remotefile"
+	"github.com/hactl/hactl/modules/internal/svcunit"
 	"github.com/hactl/hactl/pkg/module"
 	"github.com/hactl/hactl/pkg/transport"
 )
@@ -67,14 +68,14 @@ func (Config) Run(ctx context.Context, t *module.Target, a module.Args) (module.
 		if u, err = gatherUnit(ctx, t.Conn, service); err != nil {
 			return module.Result{}, err
 		}
-		if !u.found || !u.binary {
-			return module.Failf("haproxy is not installed on %s (unit %s found: %t, haproxy program found: %t)", t.Host, service, u.found, u.binary), nil
+		if !u.Found || !u.Binary {
+			return module.Failf("haproxy is not installed on %s (unit %s found: %t, haproxy program found: %t)", t.Host, service, u.Found, u.Binary), nil
 		}
 	}
 
 	fileChanged := !sameContent(cur, []byte(cand.text))
-	needStart := manage && !u.running()
-	needEnable := manage && a.Bool("enabled") && !u.isEnabled()
+	needStart := manage && !u.Running()
+	needEnable := manage && a.Bool("enabled") && !u.IsEnabled()
 	pending := manage && !fileChanged && !needStart && cur.Exists && u.newest > 0 &&
 		cur.Mtime > u.newest+pendingSlack
 	needReload := manage && !needStart && (fileChanged || pending)
@@ -85,18 +86,8 @@ func (Config) Run(ctx context.Context, t *module.Target, a module.Args) (module.
 		d.Before, d.After = maskPasswords(d.Before), maskPasswords(d.After)
 		res.Diff = append(res.Diff, d)
 	}
-	if needStart || needEnable {
-		before := map[string]string{}
-		after := map[string]string{}
-		if needStart {
-			before["state"], after["state"] = "stopped", "started"
-		}
-		if needEnable {
-			before["enabled"], after["enabled"] = "false", "true"
-		}
-		if t.Diff {
-			res.Diff = append(res.Diff, remotefile.StateDiff(service, before, after))
-		}
+	if (needStart || needEnable) && t.Diff {
+		res.Diff = append(res.Diff, svcunit.StartEnableDiff(service, needStart, needEnable))
 	}
 	res.Changed = fileChanged || needStart || needEnable || needReload
 	if pending {
@@ -111,10 +102,10 @@ func (Config) Run(ctx context.Context, t *module.Target, a module.Args) (module.
 			if msg, err := checkCandidate(ctx, t.Conn, cand, dest); err != nil {
 				return module.Result{}, err
 			} else if msg != "" {
-				return failed(res, msg), nil
+				return svcunit.Fail(res, msg), nil
 			}
 		}
-		res.Msg = describe(res.Changed, fileChanged, needStart, needReload, true)
+		res.Msg = svcunit.Message("haproxy", res.Changed, fileChanged, needStart, needReload, true)
 		return res, nil
 	}
 
@@ -125,7 +116,7 @@ func (Config) Run(ctx context.Context, t *module.Target, a module.Args) (module.
 				sock = facts.unixSocket()
 			}
 			if err := dumpState(ctx, t.Conn, sock, facts.stateFile); err != nil {
-				return failed(res, fmt.Sprintf("saving server states before the reload: %v (the live file is unchanged)", err)), nil
+				return svcunit.Fail(res, fmt.Sprintf("saving server states before the reload: %v (the live file is unchanged)", err)), nil
 			}
 			res.Data["server_state_saved"] = facts.stateFile
 		}
@@ -138,7 +129,7 @@ func (Config) Run(ctx context.Context, t *module.Target, a module.Args) (module.
 			fields := strings.Fields(ve.Cmd)
 			out := cand.explain(strings.TrimSpace(ve.Stdout+"\n"+ve.Stderr), fields[len(fields)-1], dest)
 			res.Changed = false
-			return failed(res, "haproxy rejected the new configuration; "+dest+" and the running haproxy are unchanged:\n"+out), nil
+			return svcunit.Fail(res, "haproxy rejected the new configuration; "+dest+" and the running haproxy are unchanged:\n"+out), nil
 		}
 		if err != nil {
 			return module.Result{}, err
@@ -153,25 +144,25 @@ func (Config) Run(ctx context.Context, t *module.Target, a module.Args) (module.
 	case needStart:
 		nu, err := start(ctx, t.Conn, service, timeout)
 		if err != nil {
-			return failed(res, err.Error()), nil
+			return svcunit.Fail(res, err.Error()), nil
 		}
 		res.Data["started"] = true
-		res.Data["master_pid"] = nu.master
+		res.Data["master_pid"] = nu.MainPID
 	case needReload:
 		proof, err := reload(ctx, t.Conn, service, u, timeout)
 		if err != nil {
-			return failed(res, err.Error()), nil
+			return svcunit.Fail(res, err.Error()), nil
 		}
 		res.Data["reloaded"] = true
 		res.Data["master_pid"] = proof.master
 		res.Data["worker_pid"] = proof.newWorker
 		res.Data["reload_seconds"] = proof.took.Seconds()
 	case manage:
-		res.Data["master_pid"] = u.master
+		res.Data["master_pid"] = u.MainPID
 	}
 	if needEnable {
-		if err := systemctl(ctx, t.Conn, "enable", service); err != nil {
-			return failed(res, err.Error()), nil
+		if err := svcunit.Systemctl(ctx, t.Conn, "enable", service); err != nil {
+			return svcunit.Fail(res, err.Error()), nil
 		}
 	}
 	if manage && (needStart || needReload) {
@@ -182,44 +173,12 @@ func (Config) Run(ctx context.Context, t *module.Target, a module.Args) (module.
 				warnings = append(warnings, "socat is not installed: the backends of the new configuration were not checked through the stats socket")
 				res.Data["warnings"] = warnings
 			case err != nil:
-				return failed(res, err.Error()), nil
+				return svcunit.Fail(res, err.Error()), nil
 			}
 		}
 	}
-	res.Msg = describe(res.Changed, fileChanged, needStart, needReload, false)
+	res.Msg = svcunit.Message("haproxy", res.Changed, fileChanged, needStart, needReload, false)
 	return res, nil
-}
-
-// failed marks res failed with msg, keeping its data and diff.
-func failed(res module.Result, msg string) module.Result {
-	res.Failed = true
-	res.Msg = msg
-	return res
-}
-
-// describe is the one-line message.
-func describe(changed, file, started, reloaded, check bool) string {
-	if !changed {
-		return "haproxy configuration up to date"
-	}
-	var parts []string
-	if file {
-		parts = append(parts, "configuration updated")
-	}
-	if started {
-		parts = append(parts, "haproxy started")
-	}
-	if reloaded {
-		parts = append(parts, "haproxy reloaded")
-	}
-	if len(parts) == 0 {
-		parts = append(parts, "haproxy enabled")
-	}
-	msg := strings.Join(parts, ", ")
-	if check {
-		msg = "would be: " + msg
-	}
-	return msg
 }
 
 // sameContent reports whether the live file already holds want.
@@ -303,7 +262,7 @@ func waitBackends(ctx context.Context, c transport.Conn, sock string, backends [
 			}
 			return fmt.Errorf("verify: the running haproxy does not show backends %s %s after applying", strings.Join(missing, ", "), timeout)
 		}
-		if err := sleep(ctx, 200*time.Millisecond); err != nil {
+		if err := svcunit.Sleep(ctx, 200*time.Millisecond); err != nil {
 			return err
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hactl/hactl/modules/internal/svcunit"
 	"github.com/hactl/hactl/pkg/module"
 )
 
@@ -127,11 +128,11 @@ func (Server) Run(ctx context.Context, t *module.Target, a module.Args) (module.
 	}
 
 	if err := r.apply(ctx, t, targets, cmds); err != nil {
-		return failed(res, err.Error()), nil
+		return svcunit.Fail(res, err.Error()), nil
 	}
 	final, err := r.verify(ctx, t)
 	if err != nil {
-		return failed(res, err.Error()), nil
+		return svcunit.Fail(res, err.Error()), nil
 	}
 	res.Data["after"] = describeServers(final)
 	res.Msg = fmt.Sprintf("server %s set %s", r.name, r.summary())
@@ -250,7 +251,7 @@ func (r serverReq) waitDrained(ctx context.Context, t *module.Target, names []st
 		if i+1 >= r.retries {
 			return fmt.Errorf("still serving after %s of draining: %s; left in drain (raise wait_retries or wait_interval, or use shutdown_sessions)", time.Duration(r.retries)*r.interval, strings.Join(busy, ", "))
 		}
-		if err := sleep(ctx, r.interval); err != nil {
+		if err := svcunit.Sleep(ctx, r.interval); err != nil {
 			return err
 		}
 	}
@@ -266,7 +267,7 @@ func (r serverReq) verify(ctx context.Context, t *module.Target) (map[string]*se
 	var problems []string
 	for i := 0; i < tries; i++ {
 		if i > 0 {
-			if err := sleep(ctx, r.interval); err != nil {
+			if err := svcunit.Sleep(ctx, r.interval); err != nil {
 				return nil, err
 			}
 		}

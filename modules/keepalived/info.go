@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hactl/hactl/modules/internal/hostcmd"
+	"github.com/hactl/hactl/modules/internal/svcunit"
 	"github.com/hactl/hactl/pkg/module"
 	"github.com/hactl/hactl/pkg/transport"
 )
@@ -104,10 +105,10 @@ func (Info) Run(ctx context.Context, t *module.Target, a module.Args) (module.Re
 	if a.Has("expect_holder") {
 		want := a.Bool("expect_holder")
 		if want && len(held) != len(vips) {
-			return fail(res, fmt.Sprintf("expected to hold %s, holds %s", strings.Join(vips, ", "), strings.Join(held, ", "))), nil
+			return svcunit.Fail(res, fmt.Sprintf("expected to hold %s, holds %s", strings.Join(vips, ", "), strings.Join(held, ", "))), nil
 		}
 		if !want && len(held) > 0 {
-			return fail(res, fmt.Sprintf("expected to hold no VIP, holds %s", strings.Join(held, ", "))), nil
+			return svcunit.Fail(res, fmt.Sprintf("expected to hold no VIP, holds %s", strings.Join(held, ", "))), nil
 		}
 	}
 	return res, nil

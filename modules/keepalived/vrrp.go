@@ -12,6 +12,7 @@ import (
 
 	"github.com/hactl/hactl/modules/internal/hostcmd"
 	"github.com/hactl/hactl/modules/internal/remotefile"
+	"github.com/hactl/hactl/modules/internal/svcunit"
 	"github.com/hactl/hactl/pkg/module"
 	"github.com/hactl/hactl/pkg/transport"
 )
@@ -44,13 +45,13 @@ func (VRRP) Run(ctx context.Context, t *module.Target, a module.Args) (module.Re
 		if u, err = gatherUnit(ctx, t.Conn, service); err != nil {
 			return module.Result{}, err
 		}
-		if !u.found || !u.binary {
-			return module.Failf("keepalived is not installed on %s (unit %s found: %t, keepalived program found: %t)", t.Host, service, u.found, u.binary), nil
+		if !u.Found || !u.Binary {
+			return module.Failf("keepalived is not installed on %s (unit %s found: %t, keepalived program found: %t)", t.Host, service, u.Found, u.Binary), nil
 		}
 	}
 	fileChanged := !cur.HasContent || !bytes.Equal(cur.Content, []byte(text))
-	needStart := manage && !u.running()
-	needEnable := manage && a.Bool("enabled") && !u.isEnabled()
+	needStart := manage && !u.Running()
+	needEnable := manage && a.Bool("enabled") && !u.IsEnabled()
 	needReload := manage && !needStart && fileChanged
 
 	res := module.Result{
@@ -67,14 +68,7 @@ func (VRRP) Run(ctx context.Context, t *module.Target, a module.Args) (module.Re
 			res.Diff = append(res.Diff, d)
 		}
 		if needStart || needEnable {
-			before, after := map[string]string{}, map[string]string{}
-			if needStart {
-				before["state"], after["state"] = "stopped", "started"
-			}
-			if needEnable {
-				before["enabled"], after["enabled"] = "false", "true"
-			}
-			res.Diff = append(res.Diff, remotefile.StateDiff(service, before, after))
+			res.Diff = append(res.Diff, svcunit.StartEnableDiff(service, needStart, needEnable))
 		}
 	}
 	if t.Check {
@@ -82,10 +76,10 @@ func (VRRP) Run(ctx context.Context, t *module.Target, a module.Args) (module.Re
 			if msg, err := testConfig(ctx, t.Conn, text, dest); err != nil {
 				return module.Result{}, err
 			} else if msg != "" {
-				return fail(res, "keepalived would reject the new configuration: "+msg), nil
+				return svcunit.Fail(res, "keepalived would reject the new configuration: "+msg), nil
 			}
 		}
-		res.Msg = message(res.Changed, fileChanged, needStart, needReload, true)
+		res.Msg = svcunit.Message("keepalived", res.Changed, fileChanged, needStart, needReload, true)
 		return res, nil
 	}
 
@@ -102,7 +96,7 @@ func (VRRP) Run(ctx context.Context, t *module.Target, a module.Args) (module.Re
 			res.Changed = false
 			f := strings.Fields(ve.Cmd)
 			msg := strings.ReplaceAll(clean(ve.Stdout+"\n"+ve.Stderr), f[len(f)-1], dest+" (candidate)")
-			return fail(res, "keepalived rejected the new configuration; "+dest+" and the running keepalived are unchanged: "+msg), nil
+			return svcunit.Fail(res, "keepalived rejected the new configuration; "+dest+" and the running keepalived are unchanged: "+msg), nil
 		}
 		if err != nil {
 			return module.Result{}, err
@@ -116,58 +110,28 @@ func (VRRP) Run(ctx context.Context, t *module.Target, a module.Args) (module.Re
 	case needStart:
 		nu, err := start(ctx, t.Conn, service, timeout)
 		if err != nil {
-			return fail(res, err.Error()), nil
+			return svcunit.Fail(res, err.Error()), nil
 		}
 		res.Data["started"] = true
-		res.Data["master_pid"] = nu.master
+		res.Data["master_pid"] = nu.MainPID
 	case needReload:
 		took, err := reload(ctx, t.Conn, service, u, timeout)
 		if err != nil {
-			return fail(res, err.Error()), nil
+			return svcunit.Fail(res, err.Error()), nil
 		}
 		res.Data["reloaded"] = true
-		res.Data["master_pid"] = u.master
+		res.Data["master_pid"] = u.MainPID
 		res.Data["reload_seconds"] = took.Seconds()
 	case manage:
-		res.Data["master_pid"] = u.master
+		res.Data["master_pid"] = u.MainPID
 	}
 	if needEnable {
-		if err := systemctl(ctx, t.Conn, "enable", service); err != nil {
-			return fail(res, err.Error()), nil
+		if err := svcunit.Systemctl(ctx, t.Conn, "enable", service); err != nil {
+			return svcunit.Fail(res, err.Error()), nil
 		}
 	}
-	res.Msg = message(res.Changed, fileChanged, needStart, needReload, false)
+	res.Msg = svcunit.Message("keepalived", res.Changed, fileChanged, needStart, needReload, false)
 	return res, nil
-}
-
-func fail(res module.Result, msg string) module.Result {
-	res.Failed = true
-	res.Msg = msg
-	return res
-}
-
-func message(changed, file, started, reloaded, check bool) string {
-	if !changed {
-		return "keepalived configuration up to date"
-	}
-	var p []string
-	if file {
-		p = append(p, "configuration updated")
-	}
-	if started {
-		p = append(p, "keepalived started")
-	}
-	if reloaded {
-		p = append(p, "keepalived reloaded")
-	}
-	if len(p) == 0 {
-		p = append(p, "keepalived enabled")
-	}
-	msg := strings.Join(p, ", ")
-	if check {
-		msg = "would be: " + msg
-	}
-	return msg
 }
 
 // testConfig runs keepalived's configuration test on text in a temporary
