@@ -76,6 +76,9 @@ type Scenario struct {
 	// with ExtraVars.
 	Playbook  string         `yaml:"playbook"`
 	ExtraVars map[string]any `yaml:"extra_vars"`
+	// Checks run on surviving hosts while the fault is in place (after
+	// the playbook): each must succeed within the recovery timeout.
+	Checks []Check `yaml:"checks"`
 	// Targets the scenario must meet.
 	MaxFailed   *int      `yaml:"max_failed"`
 	MaxRecovery *Duration `yaml:"max_recovery"`
@@ -91,6 +94,8 @@ type Step struct {
 	Vars     map[string]any
 	Scenario *Scenario
 	Timing   Timing
+	// Checks are the scenario's checks, resolved to this step's hosts.
+	Checks []StepCheck
 }
 
 // Duration is a time.Duration written as "50ms", "10s".
@@ -170,6 +175,11 @@ func (c *Config) check() error {
 		case s.Fault != "" && len(s.Hosts) == 0 && s.Group == "":
 			errs = append(errs, fmt.Errorf("%s: hosts or group is required with a fault", where))
 		}
+		for j, ch := range s.Checks {
+			if err := ch.check(fmt.Sprintf("%s: checks[%d]", where, j)); err != nil {
+				errs = append(errs, err)
+			}
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -182,7 +192,11 @@ func (c *Config) Steps(groups map[string][]string) ([]Step, error) {
 		s := &c.Scenarios[i]
 		t := s.Timing.withDefaults(c.Defaults)
 		if s.Playbook != "" {
-			out = append(out, Step{Name: s.Name, Playbook: s.Playbook, Vars: s.ExtraVars, Scenario: s, Timing: t})
+			checks, err := resolveChecks(s.Checks, groups, "", s.Name)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Step{Name: s.Name, Playbook: s.Playbook, Vars: s.ExtraVars, Scenario: s, Timing: t, Checks: checks})
 			continue
 		}
 		hosts := s.Hosts
@@ -193,7 +207,11 @@ func (c *Config) Steps(groups map[string][]string) ([]Step, error) {
 			}
 		}
 		for _, h := range hosts {
-			out = append(out, Step{Name: s.Name + " " + h, Fault: s.Fault, Host: h, Scenario: s, Timing: t})
+			checks, err := resolveChecks(s.Checks, groups, h, s.Name)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Step{Name: s.Name + " " + h, Fault: s.Fault, Host: h, Scenario: s, Timing: t, Checks: checks})
 		}
 	}
 	return out, nil
@@ -216,12 +234,18 @@ func (t Timing) withDefaults(d Timing) Timing {
 	}
 }
 
-// Render replaces the templates in the target and write URLs with render's
-// output (the inventory's variables in hactl lab verify).
+// Render replaces the templates in the target and write URLs and in the
+// checks' commands with render's output (the inventory's variables in
+// hactl lab verify).
 func (c *Config) Render(render func(name, text string) (string, error)) error {
 	fields := []*string{&c.Target}
 	if c.Writes != nil {
 		fields = append(fields, &c.Writes.CreateURL, &c.Writes.ReadURL, &c.Writes.Body)
+	}
+	for i := range c.Scenarios {
+		for j := range c.Scenarios[i].Checks {
+			fields = append(fields, &c.Scenarios[i].Checks[j].Command)
+		}
 	}
 	for _, f := range fields {
 		out, err := render("verify", *f)

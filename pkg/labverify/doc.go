@@ -5,7 +5,12 @@
 // bring it back, or run a playbook such as a rolling update — and measures,
 // per scenario, the failed requests, the longest outage (first failed
 // request to the first successful one after it) and the acknowledged writes
-// that were lost, against the targets the scenario file sets.
+// that were lost, against the targets the scenario file sets. A scenario
+// may also list checks: commands run over SSH on a surviving host while
+// the fault is in place (for example "docker node ls" on another swarm
+// manager, proving the swarm is still manageable), retried until they
+// pass or the recovery timeout ends; one that never passes misses the
+// targets.
 //
 // The scenario file is YAML (see Config); the lab itself is reached
 // through the Env interface, which cmd/hactl implements with pkg/lab and

@@ -12,6 +12,7 @@ import (
 	"github.com/hactl/hactl/pkg/lab"
 	"github.com/hactl/hactl/pkg/report"
 	"github.com/hactl/hactl/pkg/runner"
+	"github.com/hactl/hactl/pkg/transport"
 )
 
 // LabEnv is the Env of a local lab: faults through pkg/lab, playbooks
@@ -77,4 +78,33 @@ func (e *LabEnv) Play(ctx context.Context, playbook string, extraVars map[string
 		return fmt.Errorf("%s: %w", playbook, err)
 	}
 	return nil
+}
+
+// Exec runs command on host over SSH with the lab's connection variables
+// (those of every playbook run); a connection that fails or a non-zero
+// exit is an error, and the output (stdout, then stderr) is returned
+// either way.
+func (e *LabEnv) Exec(ctx context.Context, host, command string) (string, error) {
+	d := e.Run.Connection
+	if d.Timeout == 0 {
+		d.Timeout = 10 * time.Second
+	}
+	cfg, err := transport.ConfigFromVars(e.Run.HostOverrides[host], d)
+	if err != nil {
+		return "", fmt.Errorf("%s: connection: %w", host, err)
+	}
+	conn, err := transport.Dial(ctx, cfg)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", host, err)
+	}
+	defer func() { _ = conn.Close() }()
+	res, err := conn.Run(ctx, command, transport.RunOpts{})
+	out := string(res.Stdout) + string(res.Stderr)
+	if err != nil {
+		return out, fmt.Errorf("%s: %w", host, err)
+	}
+	if res.RC != 0 {
+		return out, fmt.Errorf("exit status %d", res.RC)
+	}
+	return out, nil
 }

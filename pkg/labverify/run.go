@@ -21,6 +21,9 @@ type Env interface {
 	Restore(ctx context.Context, kind, host string) error
 	// Play runs a playbook with extra variables; a failed host is an error.
 	Play(ctx context.Context, playbook string, extraVars map[string]any) error
+	// Exec runs command on host (a scenario's check) and returns its
+	// output; a non-zero exit is an error.
+	Exec(ctx context.Context, host, command string) (string, error)
 }
 
 // Result is one step's measurements.
@@ -37,6 +40,8 @@ type Result struct {
 	Err error
 	// Misses lists the targets the step missed.
 	Misses []string
+	// Checks are the step's checks, in the scenario's order.
+	Checks []CheckResult
 
 	start time.Time
 }
@@ -126,8 +131,12 @@ func (r *Runner) step(ctx context.Context, p *Prober, s Step) Result {
 	if s.Playbook != "" {
 		r.logf("%s: playing %s", s.Name, s.Playbook)
 		res.Err = r.Env.Play(ctx, s.Playbook, s.Vars)
+		if len(s.Checks) > 0 {
+			from := time.Now()
+			res.Checks = r.checks(ctx, s, from, from.Add(t.RecoveryTimeout.D(0)))
+		}
 	} else {
-		res.Err = r.fault(ctx, p, s)
+		res.Checks, res.Err = r.fault(ctx, p, s)
 	}
 	r.logf("%s: %s of traffic after", s.Name, t.After.D(0))
 	sleep(ctx, t.After.D(0))
@@ -141,15 +150,23 @@ func (r *Runner) step(ctx context.Context, p *Prober, s Step) Result {
 }
 
 // fault applies the fault, waits for the service to recover (or for the
-// observation time to pass without a failure, or for the timeout), then
-// restores the host.
-func (r *Runner) fault(ctx context.Context, p *Prober, s Step) error {
+// observation time to pass without a failure, or for the timeout) and for
+// the step's checks to pass (or time out), then restores the host.
+func (r *Runner) fault(ctx context.Context, p *Prober, s Step) ([]CheckResult, error) {
 	at := time.Now()
 	r.logf("%s: %s %s", s.Name, s.Fault, s.Host)
 	ferr := r.Env.Fault(ctx, s.Fault, s.Host)
 	if ferr != nil {
 		ferr = fmt.Errorf("%s %s: %w", s.Fault, s.Host, ferr)
 	}
+	var checks []CheckResult
+	checked := make(chan struct{})
+	go func() {
+		defer close(checked)
+		if len(s.Checks) > 0 {
+			checks = r.checks(ctx, s, at, at.Add(s.Timing.RecoveryTimeout.D(0)))
+		}
+	}()
 	n := r.RecoveredAfter
 	if n == 0 {
 		n = 5
@@ -168,15 +185,30 @@ func (r *Runner) fault(ctx context.Context, p *Prober, s Step) error {
 		}
 		sleep(ctx, 100*time.Millisecond)
 	}
+	<-checked
 	kind := map[string]string{"kill": "start", "stop": "start", "cut": "heal"}[s.Fault]
 	r.logf("%s: %s %s", s.Name, kind, s.Host)
 	// Restore even when ctx is cancelled: a lab is never left broken.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 4*time.Minute)
 	defer cancel()
 	if err := r.Env.Restore(rctx, s.Fault, s.Host); err != nil {
-		return errors.Join(ferr, fmt.Errorf("%s %s: %w", kind, s.Host, err))
+		return checks, errors.Join(ferr, fmt.Errorf("%s %s: %w", kind, s.Host, err))
 	}
-	return ferr
+	return checks, ferr
+}
+
+// checks runs the step's checks until each passes or deadline, and logs
+// how they went.
+func (r *Runner) checks(ctx context.Context, s Step, from, deadline time.Time) []CheckResult {
+	out := runChecks(ctx, r.Env, s.Checks, from, deadline)
+	for _, c := range out {
+		if c.OK {
+			r.logf("%s: check %q passed on %s, %s after the fault (%d attempts)", s.Name, c.Check.label(), c.Host, c.After.Round(100*time.Millisecond), c.Attempts)
+		} else {
+			r.logf("%s: check %q failed (%d attempts): %s", s.Name, c.Check.label(), c.Attempts, c.Err)
+		}
+	}
+	return out
 }
 
 // misses checks the step's targets.
@@ -198,7 +230,7 @@ func (res *Result) misses(writes bool) []string {
 	if writes && res.Lost > 0 {
 		out = append(out, fmt.Sprintf("%d acknowledged writes lost", res.Lost))
 	}
-	return out
+	return append(out, checkMisses(res.Checks)...)
 }
 
 // sleep waits d or until ctx ends.

@@ -51,6 +51,10 @@ type fakeEnv struct {
 	outage   time.Duration
 	calls    []string
 	restored chan struct{}
+	// exec answers Exec; execs records "host: command" of each call.
+	exec  func(host, command string) (string, error)
+	mu    sync.Mutex
+	execs []string
 }
 
 func (e *fakeEnv) Fault(ctx context.Context, kind, host string) error {
@@ -66,6 +70,16 @@ func (e *fakeEnv) Fault(ctx context.Context, kind, host string) error {
 func (e *fakeEnv) Restore(ctx context.Context, kind, host string) error {
 	e.calls = append(e.calls, "restore "+kind+" "+host)
 	return nil
+}
+
+func (e *fakeEnv) Exec(ctx context.Context, host, command string) (string, error) {
+	e.mu.Lock()
+	e.execs = append(e.execs, host+": "+command)
+	e.mu.Unlock()
+	if e.exec == nil {
+		return "", errors.New("no exec")
+	}
+	return e.exec(host, command)
 }
 
 func (e *fakeEnv) Play(ctx context.Context, playbook string, _ map[string]any) error {

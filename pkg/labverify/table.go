@@ -9,11 +9,20 @@ import (
 )
 
 // WriteTable prints one row per result: scenario, requests, failed
-// requests, time to recover (longest outage), acknowledged writes lost and
+// requests, time to recover (longest outage), acknowledged writes lost,
+// the checks (a column shown only when some scenario has checks) and
 // whether the targets were met.
 func WriteTable(w io.Writer, results []Result, writes bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SCENARIO\tREQUESTS\tFAILED\tRECOVERY\tWRITES LOST\tRESULT")
+	checks := false
+	for _, r := range results {
+		checks = checks || len(r.Step.Checks) > 0
+	}
+	head := "SCENARIO\tREQUESTS\tFAILED\tRECOVERY\tWRITES LOST\t"
+	if checks {
+		head += "CHECKS\t"
+	}
+	fmt.Fprintln(tw, head+"RESULT")
 	for _, r := range results {
 		rec := "-"
 		switch {
@@ -30,7 +39,11 @@ func WriteTable(w io.Writer, results []Result, writes bool) error {
 		if len(r.Misses) > 0 {
 			verdict = "MISSED: " + strings.Join(r.Misses, "; ")
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\n", r.Step.Name, r.Outcome.Requests, r.Outcome.Failed, rec, lost, verdict)
+		row := fmt.Sprintf("%s\t%d\t%d\t%s\t%s\t", r.Step.Name, r.Outcome.Requests, r.Outcome.Failed, rec, lost)
+		if checks {
+			row += checksColumn(r.Checks) + "\t"
+		}
+		fmt.Fprintln(tw, row+verdict)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write table: %w", err)
