@@ -56,6 +56,14 @@ func TestMySQLModules(t *testing.T) {
 		for _, c := range first.Data["executed_commands"].([]string) {
 			assert.NotContains(t, c, "ss\\word", "password leaked into executed_commands")
 		}
+		// Neither the password nor the hash the server stored shows in
+		// the result (message, data, diff).
+		stored := sqlOut(t, h, `SELECT authentication_string FROM mysql.user WHERE user = 'bob\'; DROP USER root --'`)
+		require.True(t, strings.HasPrefix(stored, "*"), stored)
+		shown := fmt.Sprintf("%+v", first)
+		assert.NotContains(t, shown, "ss\\word", "password leaked into the result")
+		assert.NotContains(t, shown, stored, "password hash leaked into the result")
+		assert.NotEmpty(t, first.Diff, "diff mode shows the account change")
 		grants := sqlOut(t, h, `SHOW GRANTS FOR 'bob\'; DROP USER root --'@'%'`)
 		assert.Contains(t, grants, "GRANT SELECT, INSERT ON `app`.*")
 		assert.Contains(t, grants, "GRANT PROCESS ON *.*")
@@ -89,6 +97,26 @@ func TestMySQLModules(t *testing.T) {
 		assert.Contains(t, sqlOut(t, h, "SELECT plugin FROM mysql.user WHERE user = 'ops'"), "unix_socket")
 		h.Converge(t, "mysql_user", map[string]any{"name": hostileUser, "host_all": true, "state": "absent"}, nil, users)
 		assert.Equal(t, "0", sqlOut(t, h, `SELECT COUNT(*) FROM mysql.user WHERE user = 'bob\'; DROP USER root --'`))
+	})
+
+	t.Run("empty password", func(t *testing.T) {
+		acct := "mariadb -N -B -e \"SELECT plugin, authentication_string FROM mysql.user WHERE user = 'probe'\""
+		auth := "SELECT authentication_string FROM mysql.user WHERE user = 'probe'"
+		args := map[string]any{"name": "probe", "host": "127.0.0.1", "password": ""}
+		res := h.Converge(t, "mysql_user", args, nil, acct)
+		assert.Equal(t, false, res.Data["password_changed"])
+		assert.Equal(t, "", sqlOut(t, h, auth), "an empty password means no password, not the hash of \"\"")
+		assert.Equal(t, "probe@127.0.0.1", strings.TrimSpace(h.Sh(t, "mariadb --no-defaults -h 127.0.0.1 -u probe -N -B -e 'SELECT CURRENT_USER()'")),
+			"the account logs in without a password")
+
+		// A real password is set; a later empty one leaves it alone.
+		h.Converge(t, "mysql_user", map[string]any{"name": "probe", "host": "127.0.0.1", "password": "pr0be-pw"}, nil, acct)
+		hash := sqlOut(t, h, auth)
+		require.True(t, strings.HasPrefix(hash, "*"), hash)
+		res = h.MustRun(t, "mysql_user", args, false, true)
+		assert.False(t, res.Changed, res.Msg)
+		assert.Equal(t, hash, sqlOut(t, h, auth), "password: \"\" does not clear an existing password")
+		h.Converge(t, "mysql_user", map[string]any{"name": "probe", "host": "127.0.0.1", "state": "absent"}, nil, acct)
 	})
 
 	t.Run("query", func(t *testing.T) {

@@ -28,7 +28,7 @@ priv uses community.mysql's syntax: "db.*:ALL,GRANT/other.tbl:SELECT,INSERT", or
 			{Name: "name", Type: module.Str, Required: true, Aliases: []string{"user"}, Doc: "User name."},
 			{Name: "host", Type: module.Str, Default: "localhost", Doc: "Host part of the account."},
 			{Name: "host_all", Type: module.Bool, Default: false, Doc: "Apply to every existing account with this name (never creates one)."},
-			{Name: "password", Type: module.Str, Secret: true, Doc: "Password (mysql_native_password)."},
+			{Name: "password", Type: module.Str, Secret: true, Doc: "Password (mysql_native_password). As in community.mysql, an empty string means no password: a new account is created without one (empty authentication string) and an existing account's password is left as it is."},
 			{Name: "encrypted", Type: module.Bool, Default: false, Doc: "password is already a mysql_native_password hash (*HEX)."},
 			{Name: "update_password", Type: module.Str, Default: "always", Choices: []any{"always", "on_create", "on_new_username"}, Doc: "always changes a different password; on_create (and on_new_username) only set it for new accounts."},
 			{Name: "priv", Type: module.Raw, Doc: "Privileges: \"db.*:ALL/other.*:SELECT\" or a mapping."},
@@ -173,7 +173,10 @@ func identification(a module.Args, pw string) (clause, masked string, w wantAuth
 			masked += " USING '********'"
 		}
 		return clause, masked, w
-	case a.Has("password"):
+	case a.Has("password") && pw != "":
+		// An empty password asks for nothing: a new account gets none
+		// (CREATE USER without IDENTIFIED) and an existing one keeps its
+		// own, as community.mysql does.
 		hash := nativeHash(pw)
 		if a.Bool("encrypted") {
 			hash = strings.ToUpper(pw)
