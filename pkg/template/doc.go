@@ -37,9 +37,10 @@
 // Jinja2 3.1, and are checked against them (testdata/reference.py). Known
 // differences from Jinja2, all from gonja's parser: keyword arguments to
 // tests ("is regex('x', ignorecase=true)") are not parsed (pass them
-// positionally), "**" yields a float, and a string literal cannot end with
-// an escaped backslash ('\\'). random and shuffle are deterministic for a
-// seed but do not reproduce Python's sequence.
+// positionally) and "**" yields a float. String literals keep Python's
+// escapes ('\d' stays a backslash and a d, '\\' may end a string):
+// escapes.go rewrites them for gonja. random and shuffle are deterministic
+// for a seed but do not reproduce Python's sequence.
 //
 // A template rendered from a file (Render's name is its path) may
 // {% include %}, {% import %} or {% extends %} templates from the same
