@@ -37,6 +37,7 @@ type playFlags struct {
 	syntaxCheck   bool
 	startAtTask   string
 	user          string
+	connection    string
 	privateKey    string
 	become        bool
 	becomeUser    string
@@ -76,6 +77,7 @@ func newPlayCmd() *cobra.Command {
 	fl.BoolVar(&f.syntaxCheck, "syntax-check", false, "load and validate the playbooks, then stop")
 	fl.StringVar(&f.startAtTask, "start-at-task", "", "start at the task with this name")
 	fl.StringVarP(&f.user, "user", "u", "", "connect as this user")
+	fl.StringVarP(&f.connection, "connection", "c", "", "connection type when a host sets none: ssh (default) or local")
 	fl.StringVar(&f.privateKey, "private-key", "", "private key file")
 	fl.StringVar(&f.privateKey, "key-file", "", "private key file (alias)")
 	fl.BoolVarP(&f.become, "become", "b", false, "run operations with become (sudo)")
@@ -125,8 +127,14 @@ func runPlay(cmd *cobra.Command, f playFlags, playbooks []string) error {
 	}
 	opts.HostOverrides = lab
 
+	switch f.connection {
+	case "", "ssh", "paramiko", "smart", "local":
+	default:
+		return exitf(5, "--connection %q is not supported (use ssh or local)", f.connection)
+	}
 	// Connection defaults: flags, then ansible.cfg.
 	d := transport.Defaults{
+		Connection:     f.connection,
 		RemoteUser:     firstSet(f.user, cfg.get("remote_user")),
 		PrivateKeyFile: firstSet(f.privateKey, cfg.relPath(cfg.get("private_key_file"))),
 		SSHCommonArgs:  f.sshCommonArgs,

@@ -232,3 +232,26 @@ func TestPlayForceHandlersFlag(t *testing.T) {
 	assert.Equal(t, 2, code, out)
 	assert.FileExists(t, marker, "hactl's default: the handler still runs for the failed host")
 }
+
+// -c local runs a host listed in the inventory on this machine, as
+// ansible-playbook -c local does; a host variable still wins over it.
+func TestPlayConnectionFlag(t *testing.T) {
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "ran-here")
+	pb := writeFile(t, dir, "site.yml", `
+- hosts: all
+  gather_facts: false
+  tasks:
+    - command: touch `+marker+`
+    - debug:
+        msg: '{{ ''v1.2'' | regex_replace(''\.'', ''-'') }}'
+`)
+	code, out := runCLI(t, "play", "-i", "box,", "-c", "local", pb)
+	require.Equal(t, 0, code, out)
+	assert.FileExists(t, marker)
+	assert.Contains(t, out, `"msg": "v1-2"`)
+
+	code, out = runCLI(t, "play", "-i", "box,", "-c", "telnet", pb)
+	assert.Equal(t, 5, code, out)
+	assert.Contains(t, out, `--connection "telnet" is not supported`)
+}
