@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -94,7 +95,9 @@ func floorMain(args []string) error {
 }
 
 // execMain runs one shell command on every host and prints failures; the
-// harness uses it to reset targets between runs.
+// harness uses it to reset targets between runs. hostPlaceholder in the
+// command is replaced by each host's name, so hosts sharing a filesystem
+// can each touch only their own files.
 func execMain(args []string) error {
 	fs := flag.NewFlagSet("exec", flag.ContinueOnError)
 	hostsFile := fs.String("hosts", "", "JSON host list")
@@ -122,7 +125,7 @@ func execMain(args []string) error {
 		return err
 	}
 	return forEach(ctx, len(clients), 50, func(i int) error {
-		if err := runSession(clients[i], fs.Arg(0)); err != nil {
+		if err := runSession(clients[i], strings.ReplaceAll(fs.Arg(0), hostPlaceholder, hs[i].Name)); err != nil {
 			return fmt.Errorf("%s: %w", hs[i].Name, err)
 		}
 		return nil

@@ -18,6 +18,7 @@ type workload struct {
 	Twice bool
 	// Reset is the shell command that puts a target back in its initial
 	// state before the first run ("" when the workload leaves no state).
+	// hostPlaceholder in it is replaced by each host's inventory name.
 	Reset string
 }
 
@@ -26,13 +27,18 @@ type workload struct {
 // filesystem.
 const benchRoot = "/tmp/hactl-bench-files"
 
+// hostPlaceholder in a reset command stands for the host's inventory name
+// (see execMain).
+const hostPlaceholder = "@HOST@"
+
 var workloads = map[string]workload{
 	"noop": {Name: "noop", Tasks: 20},
-	// The sshtest hosts share one filesystem and run the reset at once: a
-	// removal racing another host's may fail (ignored), and every host
-	// ends with mkdir -p, so the shared parent exists, empty, afterwards
-	// and the hosts do not race to create it during the workload.
-	"files": {Name: "files", Tasks: 20, Twice: true, Reset: "rm -rf " + benchRoot + " 2>/dev/null; rm -rf " + benchRoot + " 2>/dev/null; mkdir -p " + benchRoot},
+	// The sshtest hosts share one filesystem and run the reset at once, so
+	// each host removes only its own directory (the one the playbook
+	// writes, named after the host) and never the shared parent: removals
+	// do not race, and the parent's concurrent mkdir -p tolerates a
+	// directory another host just created.
+	"files": {Name: "files", Tasks: 20, Twice: true, Reset: "mkdir -p " + benchRoot + " && rm -rf " + benchRoot + "/" + hostPlaceholder},
 	"facts": {Name: "facts", Tasks: 1},
 }
 
