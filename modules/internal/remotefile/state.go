@@ -55,6 +55,8 @@ type State struct {
 	RDevMinor  uint64
 	LinkTarget string // for symlinks (followed or not): the link's text
 	RealPath   string // for symlinks (followed or not): the resolved target
+	// LinkToDir is true for a symlink whose target is a directory.
+	LinkToDir bool
 	// Readable, Writable and Executable are access(2) answers for the
 	// user the command runs as.
 	Readable, Writable, Executable bool
@@ -93,29 +95,36 @@ var sumAlgorithms = map[string]bool{"md5": true, "sha1": true, "sha224": true, "
 
 // gatherFunc is the shell function printing one path's record. Arguments:
 // index, path, follow (0/1), parent directory, max content bytes (-1:
-// none), then checksum algorithms.
+// none), resolve (1: print the path as the shell expanded it, for "~"),
+// then checksum algorithms. It runs as few programs as it can (stat, one
+// NAMEsum per algorithm, base64 for content and links): on a loaded host
+// every fork and exec shows in the task's time. The checksum lines keep
+// NAMEsum's own "HEX  -" format; ParseGather takes the first word.
 const gatherFunc = `__hs() {
-  i=$1 p=$2 L=$3 par=$4 max=$5; shift 5
+  i=$1 p=$2 L=$3 par=$4 max=$5 R=$6; shift 6; sums=$*
   echo "@@hactl $i"
-  printf 'resolved '; printf '%s' "$p" | base64 | tr -d '\n'; echo
+  if [ "$R" = 1 ]; then printf 'resolved '; printf '%s' "$p" | base64 | tr -d '\n'; echo; fi
   if [ -d "$par" ]; then echo "parent 1"; else echo "parent 0"; fi
   S=; [ "$L" = 1 ] && S=-L
   if [ "$L" = 1 ]; then [ -e "$p" ] || { echo absent; return 0; }
   else [ -e "$p" ] || [ -L "$p" ] || { echo absent; return 0; }; fi
-  stat $S --printf 'stat %f %u %g %s %.9Y %.9X %.9Z %h %i %d %b %B %t %T\nowner %U\ngroup %G\n' -- "$p" 2>&1 || { echo; echo "error stat failed"; return 0; }
+  x=$(stat $S --printf '%f %u %g %s %.9Y %.9X %.9Z %h %i %d %b %B %t %T\nowner %U\ngroup %G' -- "$p" 2>&1) || { printf 'stat %s\n' "$x"; echo "error stat failed"; return 0; }
+  printf 'stat %s\n' "$x"
   a=; [ -r "$p" ] && a=${a}r; [ -w "$p" ] && a=${a}w; [ -x "$p" ] && a=${a}x; echo "access $a"
   if [ -L "$p" ]; then
     printf 'link '; readlink -- "$p" | base64 | tr -d '\n'; echo
     printf 'real '; readlink -f -- "$p" | base64 | tr -d '\n'; echo
+    [ -d "$p" ] && echo "linkdir 1"
     [ "$L" = 1 ] || return 0
   fi
   [ -f "$p" ] && [ -r "$p" ] || return 0
-  for a in "$@"; do printf 'sum %s ' "$a"; "${a}sum" < "$p" | cut -d' ' -f1; done
-  if [ "$max" -ge 0 ] && [ "$(stat -L -c %s -- "$p")" -le "$max" ]; then
+  for a in $sums; do printf 'sum %s ' "$a"; "${a}sum" < "$p"; done
+  set -f; set -- $x; set +f
+  if [ "$max" -ge 0 ] && [ "$4" -le "$max" ]; then
     echo content; if base64 < "$p"; then echo "@@end"; else echo "@@fail"; fi
   fi
 }
-printf 'umask %s\n' "$(umask)"
+printf 'umask '; umask
 `
 
 // Gather reads the state of one path in one Run.
@@ -129,10 +138,28 @@ func Gather(ctx context.Context, c transport.Conn, p string, o GatherOpts) (Stat
 
 // GatherMany reads the state of every path in one Run, in order.
 func GatherMany(ctx context.Context, c transport.Conn, paths []string, o GatherOpts) ([]State, error) {
-	script, err := GatherScript(paths, o)
+	qs := make([]Query, len(paths))
+	for i, p := range paths {
+		qs[i] = Query{Path: p, Opts: o}
+	}
+	return GatherQueries(ctx, c, qs)
+}
+
+// Query is one path to gather with its own options.
+type Query struct {
+	Path string
+	Opts GatherOpts
+}
+
+// GatherQueries reads the state of every queried path in one Run, in
+// order, each with its own options (one round trip where a module needs
+// a path and, say, a link's source followed).
+func GatherQueries(ctx context.Context, c transport.Conn, qs []Query) ([]State, error) {
+	script, err := QueriesScript(qs)
 	if err != nil {
 		return nil, err
 	}
+	paths := queryPaths(qs)
 	res, err := c.Run(ctx, script, transport.RunOpts{})
 	if err != nil {
 		return nil, fmt.Errorf("read state of %s: %w", strings.Join(paths, ", "), err)
@@ -143,28 +170,54 @@ func GatherMany(ctx context.Context, c transport.Conn, paths []string, o GatherO
 	return ParseGather(paths, res.Stdout)
 }
 
+func queryPaths(qs []Query) []string {
+	paths := make([]string, len(qs))
+	for i, q := range qs {
+		paths[i] = q.Path
+	}
+	return paths
+}
+
 // GatherScript returns the shell script Gather runs.
 func GatherScript(paths []string, o GatherOpts) (string, error) {
-	for _, a := range o.Sums {
-		if !sumAlgorithms[a] {
-			return "", fmt.Errorf("unsupported checksum algorithm %q (supported: md5, sha1, sha224, sha256, sha384, sha512)", a)
-		}
+	qs := make([]Query, len(paths))
+	for i, p := range paths {
+		qs[i] = Query{Path: p, Opts: o}
 	}
+	return QueriesScript(qs)
+}
+
+// QueriesScript returns the shell script GatherQueries runs; its output
+// is decoded by ParseGather. It may end a longer script (a write), as
+// long as nothing before it prints lines starting with "@@hactl" or
+// "umask".
+func QueriesScript(qs []Query) (string, error) {
 	var b strings.Builder
 	b.WriteString(gatherFunc)
-	follow := "0"
-	if o.Follow {
-		follow = "1"
-	}
-	limit := "-1"
-	if o.MaxContent > 0 {
-		limit = strconv.FormatInt(o.MaxContent, 10)
-	}
-	for i, p := range paths {
-		if p == "" {
+	for i, q := range qs {
+		o := q.Opts
+		for _, a := range o.Sums {
+			if !sumAlgorithms[a] {
+				return "", fmt.Errorf("unsupported checksum algorithm %q (supported: md5, sha1, sha224, sha256, sha384, sha512)", a)
+			}
+		}
+		if q.Path == "" {
 			return "", fmt.Errorf("empty path")
 		}
-		fmt.Fprintf(&b, "__hs %d %s %s %s %s", i, shellx.Path(p), follow, shellx.Path(parentOf(p)), limit)
+		follow := "0"
+		if o.Follow {
+			follow = "1"
+		}
+		limit := "-1"
+		if o.MaxContent > 0 {
+			limit = strconv.FormatInt(o.MaxContent, 10)
+		}
+		// Only a leading "~" makes the shell's path differ from ours.
+		resolve := "0"
+		if strings.HasPrefix(q.Path, "~") {
+			resolve = "1"
+		}
+		fmt.Fprintf(&b, "__hs %d %s %s %s %s %s", i, shellx.Path(q.Path), follow, shellx.Path(parentOf(q.Path)), limit, resolve)
 		for _, a := range o.Sums {
 			b.WriteString(" " + a)
 		}
@@ -273,6 +326,8 @@ func (s *State) parseField(key, val string) error {
 		s.Readable = strings.Contains(val, "r")
 		s.Writable = strings.Contains(val, "w")
 		s.Executable = strings.Contains(val, "x")
+	case "linkdir":
+		s.LinkToDir = val == "1"
 	case "link", "real":
 		b, err := base64.StdEncoding.DecodeString(val)
 		if err != nil {
@@ -285,8 +340,9 @@ func (s *State) parseField(key, val string) error {
 			s.RealPath = t
 		}
 	case "sum":
-		alg, sum, _ := strings.Cut(val, " ")
-		if sum = strings.TrimSpace(sum); sum != "" {
+		alg, rest, _ := strings.Cut(val, " ")
+		if f := strings.Fields(rest); len(f) > 0 {
+			sum := f[0]
 			if s.Sums == nil {
 				s.Sums = map[string]string{}
 			}

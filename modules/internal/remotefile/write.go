@@ -8,8 +8,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/hactl/hactl/modules/internal/shellx"
 	"github.com/hactl/hactl/pkg/transport"
@@ -65,40 +67,124 @@ func CheckValidate(v string) error {
 // group and mode, and renamed over the destination (after a backup copy
 // when asked). It returns the backup file's path ("" when none was made).
 // On any failure the destination is untouched and the temporary file is
-// removed.
+// removed. Without validate this is one command on the host (see
+// WriteGather).
 func Write(ctx context.Context, c transport.Conn, o WriteOpts) (string, error) {
+	w, err := WriteGather(ctx, c, o, nil)
+	return w.Backup, err
+}
+
+// Written is what WriteGather did.
+type Written struct {
+	// Backup is the backup file's path ("" when none was made).
+	Backup string
+	// After is the destination's state read right after the rename (only
+	// when WriteGather was given gather options).
+	After State
+}
+
+// WriteGather is Write, followed, when after is not nil, by reading the
+// destination's state with those options in the same command. Without
+// validate the whole write is one Run: the content travels on the
+// command's standard input (never on its command line), is written with
+// umask 077 to a temporary file created exclusively beside the
+// destination, checked for size (a connection lost mid-way gives a short
+// file and an early end of input, never a short destination), then backed
+// up, given owner, group and mode, and renamed. With validate the upload,
+// the validate command and the install are three Runs. Like Ansible's
+// atomic_move, the temporary file is not fsynced before the rename.
+func WriteGather(ctx context.Context, c transport.Conn, o WriteOpts, after *GatherOpts) (Written, error) {
 	if err := CheckValidate(o.Validate); err != nil {
-		return "", err
+		return Written{}, err
 	}
 	dest := o.Dest
 	if o.Current.Resolved != "" {
 		dest = o.Current.Resolved
 	}
 	if strings.HasPrefix(dest, "~") {
-		return "", fmt.Errorf("write %s: the path's ~ must be resolved by Gather first", dest)
+		return Written{}, fmt.Errorf("write %s: the path's ~ must be resolved by Gather first", dest)
 	}
 	mode, err := finalMode(o)
 	if err != nil {
-		return "", fmt.Errorf("write %s: %w", dest, err)
+		return Written{}, fmt.Errorf("write %s: %w", dest, err)
 	}
 	tmp := path.Join(parentOf(dest), ".hactl."+nonce()+".tmp")
-	if err := c.Put(ctx, tmp, bytes.NewReader(o.Content), 0o600); err != nil {
-		return "", fmt.Errorf("write %s: upload: %w", dest, err)
-	}
+	upload := uploadScript(tmp, len(o.Content))
+	install := installScript(tmp, dest, o, mode)
+	var stdin io.Reader = bytes.NewReader(o.Content)
 	if o.Validate != "" {
-		if err := validate(ctx, c, o.Validate, tmp); err != nil {
-			return "", err
+		if err := runWrite(ctx, c, dest, tmp, upload, stdin); err != nil {
+			return Written{}, err
 		}
+		if err := validate(ctx, c, o.Validate, tmp); err != nil {
+			return Written{}, err
+		}
+		upload, stdin = "", nil
 	}
-	res, err := c.Run(ctx, installScript(tmp, dest, o, mode), transport.RunOpts{})
+	var qs []Query
+	if after != nil {
+		qs = []Query{{Path: dest, Opts: *after}}
+	}
+	script := upload + install
+	if len(qs) > 0 {
+		gather, err := QueriesScript(qs)
+		if err != nil {
+			return Written{}, fmt.Errorf("write %s: %w", dest, err)
+		}
+		script += gather
+	}
+	res, err := runWriteResult(ctx, c, dest, tmp, script, stdin)
 	if err != nil {
-		return "", fmt.Errorf("write %s: %w", dest, err)
+		return Written{}, err
+	}
+	w := Written{Backup: backupName(res.Stdout)}
+	if len(qs) > 0 {
+		sts, err := parseAfter(qs, res.Stdout)
+		if err != nil {
+			return w, fmt.Errorf("write %s: %w", dest, err)
+		}
+		w.After = sts[0]
+	}
+	return w, nil
+}
+
+// uploadScript writes standard input to tmp, exclusively and readable by
+// the owner only, and checks that all size bytes arrived.
+func uploadScript(tmp string, size int) string {
+	return fmt.Sprintf(`t=%[1]s
+(umask 077; set -C; cat > "$t") || { rm -f -- "$t"; echo "cannot write $t" >&2; exit 1; }
+[ "$(wc -c < "$t")" -eq %[2]d ] || { rm -f -- "$t"; echo "short write to $t (input ended early)" >&2; exit 1; }
+`, transport.Quote(tmp), size)
+}
+
+// runWrite runs one step of a write and fails on a non-zero exit.
+func runWrite(ctx context.Context, c transport.Conn, dest, tmp, script string, stdin io.Reader) error {
+	_, err := runWriteResult(ctx, c, dest, tmp, script, stdin)
+	return err
+}
+
+// runWriteResult runs one step of a write. When the command could not
+// finish (cancelled, connection lost), the temporary file is removed on
+// a best-effort basis, with a short bound of its own.
+func runWriteResult(ctx context.Context, c transport.Conn, dest, tmp, script string, stdin io.Reader) (transport.Result, error) {
+	res, err := c.Run(ctx, script, transport.RunOpts{Stdin: stdin})
+	if err != nil {
+		if !errors.Is(err, transport.ErrUnreachable) {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+			_, _ = c.Run(cctx, "rm -f -- "+transport.Quote(tmp), transport.RunOpts{})
+			cancel()
+		}
+		return res, fmt.Errorf("write %s: %w", dest, err)
 	}
 	if res.RC != 0 {
-		return "", fmt.Errorf("write %s: %s", dest, strings.TrimSpace(string(res.Stderr)))
+		return res, fmt.Errorf("write %s: %s", dest, strings.TrimSpace(string(res.Stderr)))
 	}
-	return backupName(res.Stdout), nil
+	return res, nil
 }
+
+// cleanupTimeout bounds the removal of a temporary file after a failed
+// write.
+const cleanupTimeout = 10 * time.Second
 
 // finalMode chooses the destination's permission bits.
 func finalMode(o WriteOpts) (uint32, error) {
