@@ -70,6 +70,19 @@ func applyAttrs(ctx context.Context, c transport.Conn, path string, p remotefile
 	return nil
 }
 
+// applyAttrsGather applies an attribute plan to an existing path and
+// reads the path's state afterwards, in one command.
+func applyAttrsGather(ctx context.Context, c transport.Conn, path string, p remotefile.AttrPlan, o remotefile.GatherOpts) (remotefile.State, error) {
+	sts, res, err := remotefile.RunGather(ctx, c, "p="+transport.Quote(path)+"\n"+p.Script("p", false), []remotefile.Query{{Path: path, Opts: o}})
+	if err != nil {
+		return remotefile.State{}, fmt.Errorf("set attributes of %s: %w", path, err)
+	}
+	if res.RC != 0 {
+		return remotefile.State{}, fmt.Errorf("set attributes of %s: %s", path, strings.TrimSpace(string(res.Stderr)))
+	}
+	return sts[0], nil
+}
+
 // failed returns a failed result carrying msg in Data too.
 func failed(msg string, data map[string]any) module.Result {
 	if data == nil {

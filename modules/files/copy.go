@@ -130,8 +130,12 @@ func (Copy) Run(ctx context.Context, t *module.Target, a module.Args) (module.Re
 			return failed(err.Error(), data), nil
 		}
 		data["src"] = src
-		if job.dest, job.parentPlanned, err = intoDir(ctx, t, dest, filepath.Base(src)); err != nil {
-			return module.Result{}, err
+		if strings.HasSuffix(dest, "/") {
+			if job.dest, job.parentPlanned, err = intoDir(ctx, t, dest, filepath.Base(src)); err != nil {
+				return module.Result{}, err
+			}
+		} else {
+			job.intoBase = filepath.Base(src)
 		}
 	}
 	return finishPut(ctx, t, job, a.String("checksum"), data)

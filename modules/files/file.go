@@ -94,6 +94,9 @@ type fileJob struct {
 	script        strings.Builder
 	changed       bool
 	before, after map[string]string
+	// linkSrc is a link source read with the path itself (see
+	// speculativeSrc); link uses it when it is the one it needs.
+	linkSrc *remotefile.State
 }
 
 func (j *fileJob) set(key, before, after string) {
@@ -110,10 +113,16 @@ func (File) Run(ctx context.Context, t *module.Target, a module.Args) (module.Re
 	if err != nil {
 		return failed(err.Error(), data), nil
 	}
-	prev, err := remotefile.Gather(ctx, t.Conn, p, remotefile.GatherOpts{})
+	qs := []remotefile.Query{{Path: p}}
+	spec := speculativeSrc(p, src, state, a.Bool("force"))
+	if spec != "" {
+		qs = append(qs, remotefile.Query{Path: spec, Opts: remotefile.GatherOpts{Follow: true}})
+	}
+	sts, err := remotefile.GatherQueries(ctx, t.Conn, qs)
 	if err != nil {
 		return module.Result{}, err
 	}
+	prev := sts[0]
 	prevState := fileState(prev)
 	if state == "" {
 		switch {
@@ -134,6 +143,9 @@ func (File) Run(ctx context.Context, t *module.Target, a module.Args) (module.Re
 		return failed("recurse option requires state to be 'directory'", data), nil
 	}
 	j := &fileJob{before: map[string]string{"state": prevState}, after: map[string]string{"state": state}}
+	if spec != "" {
+		j.linkSrc = &sts[1]
+	}
 	fmt.Fprintf(&j.script, "p=%s\n", transport.Quote(prev.Resolved))
 	var msg string
 	switch state {
@@ -158,23 +170,23 @@ func (File) Run(ctx context.Context, t *module.Target, a module.Args) (module.Re
 	if j.changed && t.Diff {
 		res.Diff = []module.FileDiff{remotefile.StateDiff(prev.Resolved, j.before, j.after)}
 	}
+	// Unchanged, the path is as it was read; changed, the script reads it
+	// back at its end, in the same command.
+	after := prev
 	if j.changed && !t.Check {
-		out, err := t.Conn.Run(ctx, j.script.String(), transport.RunOpts{})
+		sts, out, err := remotefile.RunGather(ctx, t.Conn, j.script.String(), []remotefile.Query{{Path: prev.Resolved}})
 		if err != nil {
 			return module.Result{}, fmt.Errorf("file %s: %w", p, err)
 		}
 		if out.RC != 0 {
 			return failed(fmt.Sprintf("file %s: %s", p, strings.TrimSpace(string(out.Stderr))), data), nil
 		}
+		after = sts[0]
 	}
 	if state == "link" || state == "hard" {
 		data["dest"], data["src"] = p, src
 	}
 	if !t.Check {
-		after, err := remotefile.Gather(ctx, t.Conn, prev.Resolved, remotefile.GatherOpts{})
-		if err != nil {
-			return module.Result{}, err
-		}
 		maps.Copy(data, fileData(after))
 		data["state"] = fileState(after)
 	} else {
@@ -224,29 +236,23 @@ func (j *fileJob) directory(ctx context.Context, t *module.Target, prev remotefi
 		return fmt.Sprintf("%s already exists as a %s", prev.Path, fileState(st)), nil
 	default:
 		j.changed = true
-		// Create each missing component and give it the attributes.
+		// Create each missing component and give it the attributes. The
+		// script tests which components exist (shell built-ins, no extra
+		// round trip to read them first).
 		dir := strings.TrimRight(prev.Resolved, "/")
-		var missing []string
+		var comps []string
 		for d := dir; d != "/" && d != "." && d != ""; d = path.Dir(d) {
-			missing = append([]string{d}, missing...)
+			comps = append([]string{d}, comps...)
 		}
-		states, err := remotefile.GatherMany(ctx, t.Conn, missing, remotefile.GatherOpts{Follow: true})
+		plan, err := attrs.PlanAttrs(remotefile.State{Exists: true, Type: remotefile.TypeDirectory, Mode: 0o777 &^ st.Umask, UID: -1, GID: -1})
 		if err != nil {
-			return "", err
+			return err.Error(), nil
 		}
-		umask := st.Umask
-		for _, s := range states {
-			if s.Exists {
-				continue
-			}
+		for _, d := range comps {
 			// Another task (another host on a shared file system) may
 			// create the directory in the meantime: that is not an error.
-			fmt.Fprintf(&j.script, "d=%s\n{ mkdir -- \"$d\" 2>/dev/null || [ -d \"$d\" ]; } || { mkdir -- \"$d\"; exit 1; }\n", transport.Quote(s.Resolved))
-			plan, err := attrs.PlanAttrs(remotefile.State{Exists: true, Type: remotefile.TypeDirectory, Mode: 0o777 &^ umask, UID: -1, GID: -1})
-			if err != nil {
-				return err.Error(), nil
-			}
-			j.script.WriteString(plan.Script("d", false))
+			fmt.Fprintf(&j.script, "d=%s\nif [ ! -e \"$d\" ]; then\n{ mkdir -- \"$d\" 2>/dev/null || [ -d \"$d\" ]; } || { mkdir -- \"$d\"; exit 1; }\n%sfi\n",
+				transport.Quote(d), plan.Script("d", false))
 		}
 	}
 	if recurse {
@@ -389,12 +395,15 @@ func (j *fileJob) link(ctx context.Context, t *module.Target, prev remotefile.St
 	if !strings.HasPrefix(src, "/") {
 		absrc = path.Join(rel, src)
 	}
-	srcSt, err := remotefile.Gather(ctx, t.Conn, absrc, remotefile.GatherOpts{Follow: true})
-	if err != nil {
-		return "", err
-	}
-	if !force && !srcSt.Exists {
-		return fmt.Sprintf(`src file does not exist, use "force=yes" if you really want to create the link: %s`, absrc), nil
+	// Only a link made without force needs its source to exist.
+	if !force {
+		srcSt, err := j.source(ctx, t, absrc)
+		if err != nil {
+			return "", err
+		}
+		if !srcSt.Exists {
+			return fmt.Sprintf(`src file does not exist, use "force=yes" if you really want to create the link: %s`, absrc), nil
+		}
 	}
 	switch prevState {
 	case "directory":
@@ -418,6 +427,33 @@ func (j *fileJob) link(ctx context.Context, t *module.Target, prev remotefile.St
 		prev = remotefile.State{Exists: true, Type: remotefile.TypeLink, UID: -1, GID: -1}
 	}
 	return j.linkAttrs(prev, attrs)
+}
+
+// source reads a link's source, followed, unless it was read with the
+// path already.
+func (j *fileJob) source(ctx context.Context, t *module.Target, absrc string) (remotefile.State, error) {
+	if j.linkSrc != nil && j.linkSrc.Path == absrc {
+		return *j.linkSrc, nil
+	}
+	return remotefile.Gather(ctx, t.Conn, absrc, remotefile.GatherOpts{Follow: true})
+}
+
+// speculativeSrc is the source a symlink task will check (see link),
+// computed before the path is read so that both are read in one command:
+// src itself when absolute, else src beside the path. It is "" when no
+// source is checked (not a link, or force) or when it depends on the
+// path's state (a "~" the host expands); link then reads it itself.
+func speculativeSrc(p, src, state string, force bool) string {
+	if src == "" || force || (state != "link" && state != "") {
+		return ""
+	}
+	if strings.HasPrefix(src, "/") {
+		return src
+	}
+	if strings.HasPrefix(p, "~") {
+		return ""
+	}
+	return path.Join(parentDir(p), src)
 }
 
 // linkAttrs gives a link its owner and group (never a mode).

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path"
 
 	"github.com/hactl/hactl/modules/internal/remotefile"
 	"github.com/hactl/hactl/pkg/module"
@@ -25,6 +26,11 @@ type putJob struct {
 	// parentPlanned is set in check mode when the destination's directory
 	// would have been created first.
 	parentPlanned bool
+	// intoBase, when set, is the name the file takes inside dest when
+	// dest turns out to be a directory (or a link to one): copy and
+	// template with a src. Finding that out from the destination's first
+	// read, instead of in a read of its own, saves a round trip.
+	intoBase string
 }
 
 // putOutcome is what a putJob did (or would do in check mode).
@@ -47,6 +53,12 @@ func (j putJob) run(ctx context.Context, t *module.Target) (putOutcome, error) {
 	st, err := remotefile.Gather(ctx, t.Conn, j.dest, opts)
 	if err != nil {
 		return putOutcome{}, err
+	}
+	if j.intoBase != "" && (st.Type == remotefile.TypeDirectory || st.Type == remotefile.TypeLink && st.LinkToDir) {
+		j.dest = path.Join(st.Resolved, j.intoBase)
+		if st, err = remotefile.Gather(ctx, t.Conn, j.dest, opts); err != nil {
+			return putOutcome{}, err
+		}
 	}
 	if st.Type == remotefile.TypeLink && j.follow && st.RealPath != "" {
 		if st, err = remotefile.Gather(ctx, t.Conn, st.RealPath, opts); err != nil {
@@ -87,18 +99,18 @@ func (j putJob) run(ctx context.Context, t *module.Target) (putOutcome, error) {
 		out.state = predicted(st, j, rewrite, plan)
 		return out, nil
 	}
+	afterOpts := remotefile.GatherOpts{Sums: []string{"sha1", "md5"}}
+	var after remotefile.State
 	if rewrite {
-		out.backup, err = remotefile.Write(ctx, t.Conn, remotefile.WriteOpts{
+		w, err := remotefile.WriteGather(ctx, t.Conn, remotefile.WriteOpts{
 			Content: j.content, Attrs: j.attrs, Current: st, Backup: j.backup, Validate: j.validate,
-		})
+		}, &afterOpts)
+		out.backup = w.Backup
 		if err != nil {
 			return out, err
 		}
-	} else if err := applyAttrs(ctx, t.Conn, st.Resolved, plan, false); err != nil {
-		return out, err
-	}
-	after, err := remotefile.Gather(ctx, t.Conn, st.Resolved, remotefile.GatherOpts{Sums: []string{"sha1", "md5"}})
-	if err != nil {
+		after = w.After
+	} else if after, err = applyAttrsGather(ctx, t.Conn, st.Resolved, plan, afterOpts); err != nil {
 		return out, err
 	}
 	if rewrite && after.Sums["sha1"] != want {

@@ -92,8 +92,12 @@ func (Template) Run(ctx context.Context, t *module.Target, a module.Args) (modul
 	job := putJob{dest: dest, content: []byte(out), attrs: attrs, backup: a.Bool("backup"),
 		validate: a.String("validate"), force: a.Bool("force"), follow: a.Bool("follow"), afterHeader: src}
 	data["src"] = src
-	if job.dest, job.parentPlanned, err = intoDir(ctx, t, dest, filepath.Base(src)); err != nil {
-		return module.Result{}, err
+	if strings.HasSuffix(dest, "/") {
+		if job.dest, job.parentPlanned, err = intoDir(ctx, t, dest, filepath.Base(src)); err != nil {
+			return module.Result{}, err
+		}
+	} else {
+		job.intoBase = filepath.Base(src)
 	}
 	return finishPut(ctx, t, job, "", data)
 }
