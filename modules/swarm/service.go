@@ -24,6 +24,10 @@ func (Service) Run(ctx context.Context, t *module.Target, a module.Args) (module
 		return module.Result{}, err
 	}
 	if !l.active() || !l.ControlAvailable {
+		if t.Check && l.LocalNodeState == "inactive" && a.String("state") == "absent" {
+			return module.Result{Msg: "no swarm on this host: no service to remove",
+				Data: map[string]any{"predicted": "unknown-dependency", "changes": []any{}, "rebuilt": false, "swarm_service": map[string]any{}}}, nil
+		}
 		if t.Check && l.LocalNodeState == "inactive" {
 			return module.Result{Changed: true, Msg: "no swarm on this host yet: the service would be created once it is a manager",
 				Data: map[string]any{"predicted": "unknown-dependency", "changes": []any{}, "rebuilt": false, "swarm_service": map[string]any{}}}, nil

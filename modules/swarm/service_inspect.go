@@ -261,22 +261,44 @@ func networkNames(ctx context.Context, c transport.Conn) (map[string]string, err
 	return m, nil
 }
 
-// replicaCounts reads running and desired tasks from docker service ls
-// ("3/3", or "2/3 (max 1 per node)").
+// replicaCounts returns the tasks wanted (docker service ls: "3/3", or
+// "2/3 (max 1 per node)") and the tasks running that are meant to run: a
+// task still stopping after a scale-down or an update is running but not
+// counted, as docker service ls would count it.
 func replicaCounts(ctx context.Context, c transport.Conn, id string) (running, desired int, err error) {
-	out, err := docker(ctx, c, "docker service ls", "docker service ls --filter id="+transport.Quote(id)+" --format '{{.ID}} {{.Replicas}}'", transport.RunOpts{Timeout: time.Minute})
+	q := transport.Quote(id)
+	script := "docker service ls --filter id=" + q + " --format '{{.ID}} {{.Replicas}}' && echo " + listMarker +
+		" && ids=$(docker service ps -q --no-trunc --filter desired-state=running " + q + ") && " +
+		"if [ -n \"$ids\" ]; then docker inspect --type task --format '{{.Status.State}}' $ids; fi"
+	out, err := docker(ctx, c, "docker service ls", script, transport.RunOpts{Timeout: time.Minute})
 	if err != nil {
 		return 0, 0, err
 	}
-	for line := range strings.SplitSeq(out, "\n") {
+	list, states, _ := strings.Cut(out, listMarker+"\n")
+	found := false
+	for line := range strings.SplitSeq(list, "\n") {
 		f := strings.Fields(line)
 		if len(f) < 2 || !strings.HasPrefix(id, f[0]) {
 			continue
 		}
-		return parseReplicas(f[1])
+		if _, desired, err = parseReplicas(f[1]); err != nil {
+			return 0, 0, err
+		}
+		found = true
 	}
-	return 0, 0, fmt.Errorf("docker service ls: service %s is not listed", id)
+	if !found {
+		return 0, 0, fmt.Errorf("docker service ls: service %s is not listed", id)
+	}
+	for line := range strings.SplitSeq(states, "\n") {
+		if strings.TrimSpace(line) == "running" {
+			running++
+		}
+	}
+	return running, desired, nil
 }
+
+// listMarker separates the service list from the task states.
+const listMarker = "--tasks--"
 
 func parseReplicas(s string) (running, desired int, err error) {
 	r, d, ok := strings.Cut(s, "/")

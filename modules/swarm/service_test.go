@@ -224,7 +224,7 @@ func managerConn(changed *[]string) *fakeconn.Conn {
 		case strings.HasPrefix(call.Cmd, "docker service inspect"):
 			return transport.Result{Stdout: []byte(inspectJSON)}, nil
 		case strings.HasPrefix(call.Cmd, "docker service ls"):
-			return transport.Result{Stdout: []byte("kq2y0c5w8d3v 3/3\n")}, nil
+			return transport.Result{Stdout: []byte("kq2y0c5w8d3v 3/3\n--tasks--\nrunning\nrunning\nshutdown\nrunning\n")}, nil
 		}
 		*changed = append(*changed, call.Cmd)
 		return transport.Result{}, nil
@@ -275,4 +275,10 @@ func TestServiceNeedsAManager(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, res.Changed)
 	assert.Equal(t, "unknown-dependency", res.Data["predicted"])
+
+	conn = fakeconn.New(fakeconn.OK(`{"LocalNodeState":"inactive"}` + "\n"))
+	_, a = desired(t, map[string]any{"state": "absent"})
+	res, err = Service{}.Run(context.Background(), &module.Target{Host: "m1", Conn: conn, Check: true}, a)
+	require.NoError(t, err)
+	assert.False(t, res.Changed, "no swarm, no service to remove")
 }
