@@ -2,6 +2,7 @@ package files
 
 import (
 	"context"
+	"crypto/md5"
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
@@ -99,22 +100,37 @@ func (j putJob) run(ctx context.Context, t *module.Target) (putOutcome, error) {
 		out.state = predicted(st, j, rewrite, plan)
 		return out, nil
 	}
-	afterOpts := remotefile.GatherOpts{Sums: []string{"sha1", "md5"}}
+	// The state is read back in the command that changes it. Its SHA-1
+	// checks a rewrite; the MD5 Ansible also reports is then that of the
+	// content we sent, computed here rather than by one more program on
+	// the host. An attribute change leaves the content alone: when it
+	// already matched, no checksum is read again.
 	var after remotefile.State
 	if rewrite {
 		w, err := remotefile.WriteGather(ctx, t.Conn, remotefile.WriteOpts{
 			Content: j.content, Attrs: j.attrs, Current: st, Backup: j.backup, Validate: j.validate,
-		}, &afterOpts)
+		}, &remotefile.GatherOpts{Sums: []string{"sha1"}})
 		out.backup = w.Backup
 		if err != nil {
 			return out, err
 		}
 		after = w.After
-	} else if after, err = applyAttrsGather(ctx, t.Conn, st.Resolved, plan, afterOpts); err != nil {
-		return out, err
+		if after.Sums["sha1"] != want {
+			return out, fmt.Errorf("%s: checksum after writing is %q, want %s", st.Resolved, after.Sums["sha1"], want)
+		}
+	} else {
+		// With force=false a differing file is kept: its sums are read.
+		var sums []string
+		if st.Sums["sha1"] != want {
+			sums = []string{"sha1", "md5"}
+		}
+		if after, err = applyAttrsGather(ctx, t.Conn, st.Resolved, plan, remotefile.GatherOpts{Sums: sums}); err != nil {
+			return out, err
+		}
 	}
-	if rewrite && after.Sums["sha1"] != want {
-		return out, fmt.Errorf("%s: checksum after writing is %q, want %s", st.Resolved, after.Sums["sha1"], want)
+	if rewrite || st.Sums["sha1"] == want {
+		md5sum := md5.Sum(j.content)
+		after.Sums = map[string]string{"sha1": want, "md5": hex.EncodeToString(md5sum[:])}
 	}
 	out.state = after
 	return out, nil
