@@ -48,18 +48,22 @@ const dockerDropIn = `# hactl lab: nspawn mounts the cgroup controllers read-onl
 ExecStartPre=/bin/sh -c 'for c in cpu cpuacct cpuset memory devices freezer blkio pids; do if mountpoint -q /sys/fs/cgroup/$c; then mount -o remount,bind,rw /sys/fs/cgroup/$c; fi; done'
 `
 
-// writeIdentity writes the host's name, /etc/hosts, host key and root's
-// authorized key into its root, and a machine-id the first time. Files are
-// replaced, never written through, so a symlink in the image cannot send a
-// write outside the root.
+// writeIdentity writes the host's host key and root's authorized key into
+// its root, and, the first time (no machine-id yet), its name, /etc/hosts
+// and a machine-id. A host started again after a kill or a stop keeps its
+// name and /etc/hosts, as a rebooted machine does: a playbook may manage
+// them, and a fault scenario must not undo its work. Files are replaced,
+// never written through, so a symlink in the image cannot send a write
+// outside the root.
 func writeIdentity(root string, h *HostState, id identity) error {
+	mid := filepath.Join(root, "etc/machine-id")
+	data, err := os.ReadFile(mid)
+	fresh := err != nil || len(strings.TrimSpace(string(data))) == 0
 	files := []struct {
 		path string
 		data []byte
 		mode os.FileMode
 	}{
-		{"etc/hostname", []byte(id.Hostname + "\n"), 0o644},
-		{"etc/hosts", []byte(id.Hosts), 0o644},
 		{"etc/ssh/ssh_host_ed25519_key", id.HostKey.Private, 0o600},
 		{"etc/ssh/ssh_host_ed25519_key.pub", id.HostKey.Public, 0o644},
 		{"root/.ssh/authorized_keys", id.Authorized, 0o600},
@@ -71,8 +75,15 @@ func writeIdentity(root string, h *HostState, id identity) error {
 			mode os.FileMode
 		}{"etc/systemd/system/docker.service.d/hactl-cgroups.conf", []byte(dockerDropIn), 0o644})
 	}
-	mid := filepath.Join(root, "etc/machine-id")
-	if data, err := os.ReadFile(mid); err != nil || len(strings.TrimSpace(string(data))) == 0 {
+	if fresh {
+		files = append(files, []struct {
+			path string
+			data []byte
+			mode os.FileMode
+		}{
+			{"etc/hostname", []byte(id.Hostname + "\n"), 0o644},
+			{"etc/hosts", []byte(id.Hosts), 0o644},
+		}...)
 		b := make([]byte, 16)
 		if _, err := rand.Read(b); err != nil {
 			return fmt.Errorf("machine-id: %w", err)
