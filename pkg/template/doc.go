@@ -39,7 +39,10 @@
 // tests ("is regex('x', ignorecase=true)") are not parsed (pass them
 // positionally) and "**" yields a float. String literals keep Python's
 // escapes ('\d' stays a backslash and a d, '\\' may end a string):
-// escapes.go rewrites them for gonja. random and shuffle are deterministic
+// escapes.go rewrites them for gonja. A conditional expression may stand
+// anywhere ("default('a' if x else 'b')", "(a if x else b) | int"), not only
+// as a whole {{ }}: inlineif.go rewrites it so that only the branch taken
+// is evaluated, as in Jinja2. random and shuffle are deterministic
 // for a seed but do not reproduce Python's sequence.
 //
 // A template rendered from a file (Render's name is its path) may

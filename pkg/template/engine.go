@@ -22,6 +22,9 @@ type Engine struct {
 	lookups map[string]LookupFunc
 	regex   regexCache
 	cache   sync.Map // text -> *compiled
+	// branches caches the parsed branches of inline conditionals
+	// (source -> nodes.Expression; see inlineif.go).
+	branches sync.Map
 }
 
 // Option configures an Engine built by New.
@@ -53,6 +56,7 @@ func New(opts ...Option) *Engine {
 	for name, fn := range globalFunctions() {
 		globals.Set(name, fn)
 	}
+	globals.Set(inlineIfFunc, e.inlineIf)
 	e.env = &exec.Environment{
 		Context:           globals,
 		Filters:           buildFilters(&e.regex),

@@ -26,6 +26,12 @@ func pyEscapes(src string) string {
 	if !strings.Contains(src, `\`) {
 		return src
 	}
+	return mapCode(src, escapeLiterals)
+}
+
+// mapCode returns src with fn applied to the inside of every {{ }} and
+// {% %} block; text, comments and raw blocks are copied unchanged.
+func mapCode(src string, fn func(code string) string) string {
 	var b strings.Builder
 	b.Grow(len(src) + 16)
 	i := 0
@@ -64,7 +70,14 @@ func pyEscapes(src string) string {
 			i = j + loc[1]
 			continue
 		}
-		i = rewriteCode(&b, src, j, closing)
+		end := codeEnd(src, j+2, closing)
+		b.WriteString(src[j : j+2])
+		b.WriteString(fn(src[j+2 : end]))
+		if end < len(src) {
+			b.WriteString(closing)
+			end += len(closing)
+		}
+		i = end
 	}
 	return b.String()
 }
@@ -82,26 +95,51 @@ func copyThrough(b *strings.Builder, src string, start int, end string) int {
 	return stop
 }
 
-// rewriteCode copies the block opening at start up to its closing
-// delimiter, rewriting the string literals in it, and returns the
-// position after the block.
-func rewriteCode(b *strings.Builder, src string, start int, closing string) int {
-	b.WriteString(src[start : start+2])
-	k := start + 2
+// codeEnd returns the position of the closing delimiter of the block
+// whose code starts at k (string literals may contain it), or len(src).
+func codeEnd(src string, k int, closing string) int {
 	for k < len(src) {
-		c := src[k]
-		if c == '\'' || c == '"' {
-			k = rewriteLiteral(b, src, k)
-			continue
+		switch c := src[k]; {
+		case c == '\'' || c == '"':
+			k = literalEnd(src, k)
+		case strings.HasPrefix(src[k:], closing):
+			return k
+		default:
+			k++
 		}
-		if strings.HasPrefix(src[k:], closing) {
-			b.WriteString(closing)
-			return k + len(closing)
-		}
-		b.WriteByte(c)
-		k++
 	}
 	return k
+}
+
+// literalEnd returns the position after the literal whose opening quote
+// is at start (a backslash escapes the character after it).
+func literalEnd(src string, start int) int {
+	k := start + 1
+	for k < len(src) {
+		switch src[k] {
+		case src[start]:
+			return k + 1
+		case '\\':
+			k += 2
+		default:
+			k++
+		}
+	}
+	return len(src)
+}
+
+// escapeLiterals rewrites the escapes of the literals in code.
+func escapeLiterals(code string) string {
+	var b strings.Builder
+	for k := 0; k < len(code); {
+		if c := code[k]; c == '\'' || c == '"' {
+			k = rewriteLiteral(&b, code, k)
+			continue
+		}
+		b.WriteByte(code[k])
+		k++
+	}
+	return b.String()
 }
 
 // rewriteLiteral copies the literal whose opening quote is at start and

@@ -34,7 +34,7 @@ func usesOtherTemplates(text string) bool {
 // Read implements loaders.Loader.
 func (l *sourceLoader) Read(path string) (io.Reader, error) {
 	if path == templateID {
-		return strings.NewReader(pyEscapes(l.text)), nil
+		return strings.NewReader(inlineIfs(pyEscapes(l.text))), nil
 	}
 	if l.dir == "" {
 		return nil, fmt.Errorf("cannot load %q: only templates rendered from a file can include others", path)
@@ -47,7 +47,7 @@ func (l *sourceLoader) Read(path string) (io.Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("template not found: %w", err)
 	}
-	return strings.NewReader(pyEscapes(string(data))), nil
+	return strings.NewReader(inlineIfs(pyEscapes(string(data)))), nil
 }
 
 // Resolve implements loaders.Loader.
