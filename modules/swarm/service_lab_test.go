@@ -75,8 +75,11 @@ func httpGet(t *testing.T, url string) string {
 // that runs a task: the swarm keeps quorum and the service its replicas.
 //
 // The lab kernel has no IPVS, which the ingress routing mesh (and a
-// service's virtual IP) need, so the service publishes in host mode with
-// at most one task per node, and the test asks each node running a task.
+// service's virtual IP) need: dockerd logs "Could not get ipvs family
+// information from the kernel", the task of a service published in
+// ingress mode runs, and its port answers on no node. So the service
+// publishes in host mode with at most one task per node, and the test
+// asks each node running a task.
 func TestSwarmServiceInTheLab(t *testing.T) {
 	start := time.Now()
 	labHosts := labtest.Hosts(t, 5, labtest.Options{Docker: true})
@@ -190,6 +193,51 @@ func TestSwarmServiceInTheLab(t *testing.T) {
 	for _, n := range running {
 		assert.Contains(t, httpGet(t, "http://"+addrOf[n]+":8080/"), "bonjour from ")
 	}
+
+	// A second service: global on the workers, on an overlay network
+	// with DNS round robin, its own entrypoint.
+	step = time.Now()
+	hs[0].Sh(t, "docker network create --driver overlay --attachable backend >/dev/null")
+	probe := map[string]any{
+		"name": "probe", "image": image, "mode": "global",
+		"command": []any{"/hello"}, "args": []any{"-listen", ":8081"},
+		"env": []any{"GREETING=probe"}, "networks": []any{"backend"}, "endpoint_mode": "dnsrr",
+		"constraints":   []any{"node.role == worker"},
+		"publish":       []any{map[string]any{"published_port": 8081, "target_port": 8081, "mode": "host"}},
+		"update_config": map[string]any{"parallelism": 2, "monitor": "1s"},
+	}
+	res = hs[0].Converge(t, "swarm_service", probe, nil, "docker service inspect --format '{{json .Spec}}' probe 2>&1")
+	assert.Equal(t, 2, res.Data["running_replicas"], res.Msg)
+	assert.Equal(t, []any{"backend"}, res.Data["swarm_service"].(map[string]any)["networks"])
+	for _, h := range labHosts[3:] {
+		assert.Contains(t, httpGet(t, "http://"+h.Address+":8081/"), "probe from ")
+	}
+	// Drift made by hand is undone: the declared env is the whole env.
+	hs[0].Sh(t, "docker service update -q --env-add EXTRA=1 probe >/dev/null")
+	res = hs[0].MustRun(t, "swarm_service", probe, false, false)
+	assert.True(t, res.Changed)
+	assert.Equal(t, []any{"env"}, res.Data["changes"])
+	assert.NotContains(t, hs[0].Sh(t, "docker service inspect --format '{{.Spec.TaskTemplate.ContainerSpec.Env}}' probe"), "EXTRA")
+	// force_update redeploys the same spec.
+	taskIDs := func() string {
+		return hs[0].Sh(t, "docker service ps -q --filter desired-state=running probe | sort")
+	}
+	before := taskIDs()
+	probe["force_update"] = true
+	res = hs[0].MustRun(t, "swarm_service", probe, false, false)
+	assert.True(t, res.Changed)
+	assert.NotEqual(t, before, taskIDs(), "every task was replaced")
+	delete(probe, "force_update")
+	// mode cannot change in place: the service is rebuilt.
+	probe["mode"], probe["replicas"] = "replicated", 1
+	res = hs[0].MustRun(t, "swarm_service", probe, false, false)
+	assert.True(t, res.Changed)
+	assert.Equal(t, true, res.Data["rebuilt"])
+	assert.Equal(t, 1, res.Data["running_replicas"], res.Msg)
+	res = hs[0].MustRun(t, "swarm_service", probe, false, false)
+	assert.False(t, res.Changed, res.Msg)
+	hs[0].MustRun(t, "swarm_service", map[string]any{"name": "probe", "state": "absent"}, false, false)
+	t.Logf("second service (global, overlay, drift, force, rebuild) in %s", time.Since(step).Round(time.Second))
 
 	// Stop a manager that runs a task (of h2 and h3, one at least does).
 	victim := "h2"
