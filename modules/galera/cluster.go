@@ -37,15 +37,17 @@ func (Cluster) Spec() module.Spec {
 It gathers every member (service state, wsrep status, grastate.dat, the option file it owns) and then:
 - writes the Galera option file on each member (wsrep_on, provider, cluster name and address, node name and address, SST method, binlog_format=ROW, innodb_autoinc_lock_mode=2, default storage engine, extra options from config);
 - when some member runs in a Primary component, starts stopped members one at a time, each waited on until Synced, and applies configuration drift with a rolling restart, one member at a time, never restarting the last Synced member;
-- when no member runs, bootstraps: a brand-new cluster from bootstrap_node (default: the first member); after an outage, from the most advanced member, found from grastate.dat and, where seqno is -1, mysqld --wsrep-recover. The highest seqno wins; on a tie, a member with safe_to_bootstrap: 1, then the earlier member. safe_to_bootstrap is set on the winner only, then the others join one at a time.
+- when no member runs, bootstraps: a brand-new cluster from bootstrap_node (default: the first member); after a clean shutdown of every member, from the member whose grastate.dat says safe_to_bootstrap: 1 (Galera writes it on the last member to leave), then the others join one at a time.
+
+After a crash of the whole cluster (SIGKILL, out-of-memory kill, power loss) no member has safe_to_bootstrap: 1. The module then finds every member's position — grastate.dat, and mysqld --wsrep-recover where seqno is -1 — and refuses: the message holds the election table (member, uuid, grastate seqno, recovered seqno, safe_to_bootstrap) and names the member it would bootstrap. With allow_unsafe_bootstrap: true it bootstraps that member: the highest (recovered) seqno wins; on a tie a member with safe_to_bootstrap: 1, then the earlier member. safe_to_bootstrap is set on the winner only, then the others join one at a time.
 
 Members running outside a Primary component while no member is Primary (after a partition) make it stop and say so: stop them, and the next run elects among all members.
 
-It refuses to bootstrap when it cannot prove the choice safe — a member is unreachable, members have different cluster UUIDs, or a position is unknown — and shows the election table; allow_unsafe_bootstrap: true overrides that.
+It refuses to bootstrap whenever it cannot prove the choice safe — no member has safe_to_bootstrap: 1, a member is ahead of the one marked safe, a member is unreachable, members have different cluster UUIDs, or a position is unknown — and shows the election table; allow_unsafe_bootstrap: true overrides that (the result's candidate names the member that would bootstrap).
 
 At the end every reachable member must be Primary, Synced, wsrep_ready=ON, share one wsrep_cluster_state_uuid, and wsrep_cluster_size must equal the number of members.
 
-Check mode gathers and reports the plan (register: plan) and changes nothing; mysqld --wsrep-recover is not run, so unknown positions are reported as such. A healthy cluster with the desired configuration reports no change and restarts nothing.`,
+Check mode gathers and reports the plan (register: plan) and changes nothing; mysqld --wsrep-recover is not run, so unknown positions are reported as such, and a crash of the whole cluster is predicted to be refused unless allow_unsafe_bootstrap is set. A healthy cluster with the desired configuration reports no change and restarts nothing.`,
 		Params: append([]module.Param{
 			{Name: "cluster_name", Type: module.Str, Default: "galera", Aliases: []string{"name"}, Doc: "wsrep_cluster_name."},
 			{Name: "bootstrap_node", Type: module.Str, Doc: "Member that bootstraps a brand-new cluster (default: the first member). Ignored when any member has cluster state."},
@@ -53,7 +55,7 @@ Check mode gathers and reports the plan (register: plan) and changes nothing; my
 			{Name: "sst_method", Type: module.Str, Default: "rsync", Choices: []any{"rsync", "mariabackup", "mysqldump"}, Doc: "wsrep_sst_method."},
 			{Name: "default_storage_engine", Type: module.Str, Default: "InnoDB", Doc: "default_storage_engine."},
 			{Name: "config", Type: module.Dict, Doc: "Extra server options written to the option file (name: value; null writes a bare option). They may override the fixed ones."},
-			{Name: "allow_unsafe_bootstrap", Type: module.Bool, Default: false, Doc: "Bootstrap even when the most advanced member cannot be proved (members unreachable, different UUIDs, unknown positions)."},
+			{Name: "allow_unsafe_bootstrap", Type: module.Bool, Default: false, Doc: "Bootstrap even when the choice cannot be proved safe: after a crash of every member (no safe_to_bootstrap: 1; the highest recovered seqno bootstraps), or with members unreachable, different UUIDs or unknown positions."},
 			{Name: "rolling_restart", Type: module.Bool, Default: true, Doc: "Restart running members one at a time to apply configuration changes. When false the file is written and the restart is left to you."},
 			{Name: "timeout", Type: module.Int, Default: 300, Doc: "Seconds allowed for each member to start (or restart) and reach Synced."},
 			{Name: "verify_timeout", Type: module.Int, Default: 120, Doc: "Seconds to wait for the final cluster-wide verification."},
@@ -78,6 +80,7 @@ Check mode gathers and reports the plan (register: plan) and changes nothing; my
 			{Name: "plan", Type: module.List, Doc: "The steps taken (or, in check mode, that would be taken), in order."},
 			{Name: "election", Type: module.List, Doc: "The election table when a bootstrap after an outage was considered."},
 			{Name: "bootstrapped", Type: module.Str, Doc: "The member that bootstrapped the cluster, if any."},
+			{Name: "candidate", Type: module.Str, Doc: "After an outage, the member the election chose (set also when the bootstrap is refused)."},
 			{Name: "cluster", Type: module.Dict, Doc: "The verified cluster: uuid, size, members' states."},
 		},
 	}

@@ -251,16 +251,23 @@ func (r *run) bootstrapAll(ctx context.Context) error {
 				hard = append(hard, u)
 			}
 		}
+		if safeMember(r.ms) == nil {
+			hard = append(hard, noSafeMember)
+		}
 		if len(hard) > 0 && !r.o.allow {
-			return fmt.Errorf("would refuse to bootstrap: %s; set allow_unsafe_bootstrap: true to override\n%s", strings.Join(hard, "; "), e.Table)
+			return fmt.Errorf("would refuse to bootstrap: %s; with allow_unsafe_bootstrap: true the member with the highest recovered seqno would bootstrap (mysqld --wsrep-recover runs first; check mode does not run it)\n%s",
+				strings.Join(hard, "; "), e.Table)
 		}
 		r.plan = append(r.plan, "bootstrap the most advanced member once positions are recovered; the others join one at a time")
 		r.notes = append(r.notes, "election table (positions not yet recovered):\n"+e.Table)
 		return nil
 	}
+	if e.Winner != nil {
+		r.data["candidate"] = e.Winner.Name
+	}
 	if len(e.Unsafe) > 0 && !r.o.allow {
-		return fmt.Errorf("refusing to bootstrap: %s; set allow_unsafe_bootstrap: true to bootstrap %s anyway\n%s",
-			strings.Join(e.Unsafe, "; "), nameOf(e.Winner), e.Table)
+		return fmt.Errorf("refusing to bootstrap: %s; the member that would bootstrap is %s; set allow_unsafe_bootstrap: true to bootstrap it\n%s",
+			strings.Join(e.Unsafe, "; "), candidate(e.Winner), e.Table)
 	}
 	if e.Winner == nil || !e.Winner.Reachable() {
 		return fmt.Errorf("no reachable member can bootstrap the cluster\n%s", e.Table)
@@ -294,11 +301,16 @@ func (r *run) bootstrapAll(ctx context.Context) error {
 	return nil
 }
 
-func nameOf(m *Member) string {
+// candidate names the elected member and its position for messages.
+func candidate(m *Member) string {
 	if m == nil {
 		return "(none)"
 	}
-	return m.Name
+	uuid, seqno := m.Position()
+	if seqno < 0 {
+		return m.Name + " (position unknown)"
+	}
+	return fmt.Sprintf("%s (%s:%d)", m.Name, orDash(uuid), seqno)
 }
 
 // verify waits until every reachable member is a Synced Primary member of

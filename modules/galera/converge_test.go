@@ -2,6 +2,8 @@ package galera
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -92,4 +94,85 @@ func TestHealthyClusterIsLeftAlone(t *testing.T) {
 		assert.NotContains(t, cmds, verb)
 	}
 	assert.Empty(t, conns[0].Files)
+}
+
+// crashedRun is a run over three members that all crashed (seqno -1, no
+// safe_to_bootstrap) and whose mysqld --wsrep-recover finds the given
+// seqnos; once started they report a Synced 3-member cluster.
+func crashedRun(allow bool, seqnos ...int64) (*run, []*fakeconn.Conn) {
+	synced3 := strings.Replace(syncedStatus, "wsrep_cluster_size\t1", "wsrep_cluster_size\t3", 1)
+	r, conns := fakeRun(false, synced3, "a", "b", "c")
+	r.o.allow = allow
+	for i, m := range r.ms {
+		m.Grastate = GraState{Present: true, UUID: uuidA, Seqno: -1}
+		want, _ := r.o.cfg.render(r.ms, m)
+		m.ConfigExists, m.Config = true, want
+		recovered := "WSREP: Recovered position: " + uuidA + ":" + strconv.FormatInt(seqnos[i], 10) + "\n"
+		conns[i].Handler = func(call fakeconn.Call) (transport.Result, error) {
+			switch {
+			case strings.Contains(call.Cmd, "echo active"):
+				return transport.Result{Stdout: []byte(synced3)}, nil
+			case strings.Contains(call.Cmd, "--wsrep-recover"):
+				return transport.Result{Stdout: []byte(recovered)}, nil
+			}
+			return transport.Result{}, nil
+		}
+	}
+	return r, conns
+}
+
+func TestCrashOfAllMembersIsRefusedWithoutTheFlag(t *testing.T) {
+	r, conns := crashedRun(false, 7, 9, 8)
+	res, err := r.converge(context.Background())
+	require.NoError(t, err)
+	assert.True(t, res.Failed)
+	assert.Contains(t, res.Msg, "refusing to bootstrap")
+	assert.Contains(t, res.Msg, noSafeMember)
+	assert.Contains(t, res.Msg, "the member that would bootstrap is b ("+uuidA+":9)")
+	assert.Contains(t, res.Msg, "allow_unsafe_bootstrap: true")
+	assert.Contains(t, res.Msg, "safe_to_bootstrap", "the election table is in the message")
+	assert.Equal(t, "b", res.Data["candidate"])
+	for _, c := range conns {
+		cmds := commands(c)
+		assert.Contains(t, cmds, "--wsrep-recover", "positions are recovered for the table")
+		for _, verb := range []string{"galera_new_cluster", "systemctl start", "safe_to_bootstrap: 1"} {
+			assert.NotContains(t, cmds, verb)
+		}
+	}
+}
+
+func TestCrashOfAllMembersBootstrapsTheHighestSeqnoWithTheFlag(t *testing.T) {
+	r, conns := crashedRun(true, 7, 9, 8)
+	res, err := r.converge(context.Background())
+	require.NoError(t, err)
+	require.False(t, res.Failed, res.Msg)
+	assert.Equal(t, "b", res.Data["bootstrapped"])
+	assert.Contains(t, commands(conns[1]), "safe_to_bootstrap: 1", "the flag is set on the winner")
+	assert.Contains(t, commands(conns[1]), "galera_new_cluster")
+	for _, i := range []int{0, 2} {
+		cmds := commands(conns[i])
+		assert.NotContains(t, cmds, "safe_to_bootstrap: 1", "the flag is set on the winner only")
+		assert.NotContains(t, cmds, "galera_new_cluster")
+		assert.Contains(t, cmds, "systemctl start")
+	}
+}
+
+func TestCheckModePredictsTheRefusalAfterACrash(t *testing.T) {
+	r, conns := crashedRun(false, 7, 9, 8)
+	r.t.Check = true
+	res, err := r.converge(context.Background())
+	require.NoError(t, err)
+	assert.True(t, res.Failed)
+	assert.Contains(t, res.Msg, "would refuse to bootstrap")
+	assert.Contains(t, res.Msg, noSafeMember)
+	for _, c := range conns {
+		assert.Empty(t, c.Calls, "check mode ran a command")
+	}
+
+	r, _ = crashedRun(true, 7, 9, 8)
+	r.t.Check = true
+	res, err = r.converge(context.Background())
+	require.NoError(t, err)
+	assert.False(t, res.Failed, res.Msg)
+	assert.Contains(t, fmt.Sprint(res.Data["plan"]), "recover the position of a")
 }

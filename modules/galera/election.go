@@ -59,6 +59,11 @@ func elect(ms []*Member, fallback *Member) Election {
 	if len(uuids) > 1 {
 		e.Unsafe = append(e.Unsafe, fmt.Sprintf("members have different cluster histories (uuids %s)", strings.Join(slices.Sorted(maps.Keys(uuids)), ", ")))
 	}
+	if e.Winner != nil {
+		if why := unclean(ms, e.Winner); why != "" {
+			e.Unsafe = append(e.Unsafe, why)
+		}
+	}
 	if e.Winner == nil && len(uuids) == 0 && fallback != nil && fallback.Reachable() {
 		e.Winner = fallback
 	}
@@ -76,6 +81,38 @@ func elect(ms []*Member, fallback *Member) Election {
 	}
 	e.Rows, e.Table = electionTable(ms, e.Winner)
 	return e
+}
+
+// noSafeMember is the reason given when no member saved
+// safe_to_bootstrap: 1, i.e. the last member did not shut down cleanly.
+const noSafeMember = "no member has safe_to_bootstrap: 1 in grastate.dat: the cluster did not shut down cleanly (its last members crashed, were killed or lost power)"
+
+// safeMember returns the reachable member whose grastate.dat says
+// safe_to_bootstrap: 1 (Galera writes it on the last member to leave the
+// Primary component cleanly), or nil.
+func safeMember(ms []*Member) *Member {
+	for _, m := range ms {
+		if m.Reachable() && m.Grastate.SafeToBootstrap {
+			return m
+		}
+	}
+	return nil
+}
+
+// unclean says why bootstrapping winner, the most advanced member of a
+// cluster with history, is not backed by a clean shutdown ("" when it is:
+// winner itself has safe_to_bootstrap: 1).
+func unclean(ms []*Member, winner *Member) string {
+	if winner.Grastate.SafeToBootstrap {
+		return ""
+	}
+	s := safeMember(ms)
+	if s == nil {
+		return noSafeMember
+	}
+	_, ws := winner.Position()
+	_, ss := s.Position()
+	return fmt.Sprintf("%s has safe_to_bootstrap: 1 but %s has a higher position (seqno %d > %d)", s.Name, winner.Name, ws, ss)
 }
 
 // better reports whether a is more advanced than b: higher seqno, then
@@ -112,7 +149,7 @@ func electionTable(ms []*Member, winner *Member) ([]map[string]any, string) {
 			boolNum(m.Grastate.SafeToBootstrap), map[bool]string{true: "<==", false: ""}[chosen])
 		rows = append(rows, map[string]any{
 			"member": m.Name, "reachable": m.Reachable(), "uuid": m.Grastate.UUID, "seqno": m.Grastate.Seqno,
-			"recovered_seqno": m.Recovered, "safe_to_bootstrap": m.Grastate.SafeToBootstrap, "chosen": chosen,
+			"recovered_uuid": m.RecoveredUUID, "recovered_seqno": m.Recovered, "safe_to_bootstrap": m.Grastate.SafeToBootstrap, "chosen": chosen,
 		})
 	}
 	_ = w.Flush()

@@ -55,10 +55,26 @@ func TestElect(t *testing.T) {
 	t.Run("the crashed member that recovered the highest seqno wins", func(t *testing.T) {
 		ms := []*Member{member("a", clean(10, false), -1), member("b", crashed, 14), member("c", clean(10, false), -1)}
 		e := elect(ms, ms[0])
-		assert.Empty(t, e.Unsafe)
 		assert.Equal(t, "b", e.Winner.Name)
 		assert.True(t, e.NeedsFlag)
 		assert.Contains(t, e.Table, "<==")
+		// Nobody saved safe_to_bootstrap: 1, so the cluster crashed: the
+		// choice needs allow_unsafe_bootstrap.
+		assert.Equal(t, []string{noSafeMember}, e.Unsafe)
+	})
+	t.Run("after a clean shutdown the member marked safe wins and it is safe", func(t *testing.T) {
+		ms := []*Member{member("a", clean(10, false), -1), member("b", clean(12, true), -1), member("c", clean(11, false), -1)}
+		e := elect(ms, ms[0])
+		assert.Equal(t, "b", e.Winner.Name)
+		assert.Empty(t, e.Unsafe)
+		assert.False(t, e.NeedsFlag)
+	})
+	t.Run("a member ahead of the one marked safe makes it unsafe", func(t *testing.T) {
+		ms := []*Member{member("a", clean(10, true), -1), member("b", crashed, 14)}
+		e := elect(ms, ms[0])
+		assert.Equal(t, "b", e.Winner.Name)
+		require.Len(t, e.Unsafe, 1)
+		assert.Contains(t, e.Unsafe[0], "a has safe_to_bootstrap: 1 but b has a higher position (seqno 14 > 10)")
 	})
 	t.Run("a tie prefers safe_to_bootstrap", func(t *testing.T) {
 		ms := []*Member{member("a", clean(10, false), -1), member("b", clean(10, true), -1)}
