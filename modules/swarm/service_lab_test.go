@@ -239,6 +239,16 @@ func TestSwarmServiceInTheLab(t *testing.T) {
 	hs[0].MustRun(t, "swarm_service", map[string]any{"name": "probe", "state": "absent"}, false, false)
 	t.Logf("second service (global, overlay, drift, force, rebuild) in %s", time.Since(step).Round(time.Second))
 
+	// An image the registry does not have: the wait times out and says
+	// why the tasks fail.
+	step = time.Now()
+	_, err = hs[0].Run(t, "swarm_service", map[string]any{"name": "broken", "image": regAddr + "/missing:1", "wait_timeout": 20}, false, false)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "did not converge within 20s")
+	assert.Contains(t, err.Error(), "task errors:")
+	t.Logf("non-converging service reported in %s: %v", time.Since(step).Round(time.Second), err)
+	hs[0].MustRun(t, "swarm_service", map[string]any{"name": "broken", "state": "absent"}, false, false)
+
 	// Stop a manager that runs a task (of h2 and h3, one at least does).
 	victim := "h2"
 	if !strings.Contains(strings.Join(running, " "), "h2") {
