@@ -86,8 +86,9 @@ func (inv *Inventory) loadHostList(src string) error {
 
 // ignoredInDir matches the names Ansible skips in an inventory directory:
 // hidden files, group_vars, host_vars, vars_plugins, and the extensions of
-// INVENTORY_IGNORE_EXTS (including .ini and .cfg).
-var ignoredInDir = regexp.MustCompile(`^\.|^host_vars$|^group_vars$|^vars_plugins$|(?:\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.ini|\.cfg|\.retry)$`)
+// INVENTORY_IGNORE_EXTS (including .ini and .cfg). hactl also skips Go
+// source files: a lab directory (an inventory too) may hold its lab test.
+var ignoredInDir = regexp.MustCompile(`^\.|^host_vars$|^group_vars$|^vars_plugins$|(?:\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.ini|\.cfg|\.retry|\.go)$`)
 
 // playbookDirs are subdirectories holding playbook material (a lab or
 // project directory used as inventory keeps its templates and roles

@@ -25,6 +25,7 @@ func TestDirectorySource(t *testing.T) {
 		"hosts~":             "backup\n",
 		"hosts.orig":         "orig\n",
 		"x.retry":            "r\n",
+		"tier_lab_test.go":   "package lab_test\n", // a lab's Go test
 		".hidden":            "h\n",
 		"group_vars/web.yml": "role: web\n",
 		"host_vars/d1.yml":   "id: 1\n",
