@@ -138,17 +138,21 @@ func statusQuery() string {
 }
 
 // gatherScript reads everything about one member in one round trip.
+// Each marker starts a line of its own even when the section before does
+// not end with a newline: Galera rewrites grastate.dat in place, padded
+// with spaces after its last newline.
 func gatherScript(p paths, marker string) string {
 	svc := transport.Quote(p.Service)
+	sep := "printf '\\n%s\\n' " + marker
 	return strings.Join([]string{
 		"systemctl is-active " + svc + " 2>/dev/null",
-		"echo " + marker,
+		sep,
 		"systemctl show -p MainPID --value " + svc + " 2>/dev/null",
-		"echo " + marker,
+		sep,
 		"cat " + transport.Quote(p.grastate()) + " 2>/dev/null",
-		"echo " + marker,
+		sep,
 		"if [ -f " + transport.Quote(p.Config) + " ]; then echo present; base64 -w0 " + transport.Quote(p.Config) + "; echo; else echo absent; fi",
-		"echo " + marker,
+		sep,
 		"if systemctl is-active -q " + svc + "; then " + clientCmd + " --batch --raw --skip-column-names --connect-timeout=5 -e " +
 			transport.Quote(statusQuery()) + " 2>/dev/null; fi",
 		"true",
@@ -167,7 +171,7 @@ func (m *Member) gather(ctx context.Context, p paths) error {
 	}
 	secs := hostcmd.Sections(out, marker)
 	if len(secs) < 5 {
-		return fmt.Errorf("gather %s: unexpected output (%d sections)", m.Name, len(secs))
+		return fmt.Errorf("gather %s: unexpected output (%d sections): %.400q", m.Name, len(secs), out)
 	}
 	m.Active = strings.TrimSpace(secs[0]) == "active"
 	m.PID, _ = strconv.Atoi(strings.TrimSpace(secs[1]))
