@@ -57,8 +57,8 @@ type StepCheck struct {
 }
 
 // resolveChecks expands the checks' groups and leaves out the step's
-// faulted host.
-func resolveChecks(checks []Check, groups map[string][]string, faulted, scenario string) ([]StepCheck, error) {
+// faulted hosts.
+func resolveChecks(checks []Check, groups map[string][]string, faulted []string, scenario string) ([]StepCheck, error) {
 	out := make([]StepCheck, 0, len(checks))
 	for _, c := range checks {
 		hosts := c.Hosts
@@ -68,9 +68,9 @@ func resolveChecks(checks []Check, groups map[string][]string, faulted, scenario
 				return nil, fmt.Errorf("scenario %s: check %s: group %q has no hosts", scenario, c.label(), c.HostGroup)
 			}
 		}
-		hosts = slices.DeleteFunc(slices.Clone(hosts), func(h string) bool { return h == faulted })
+		hosts = slices.DeleteFunc(slices.Clone(hosts), func(h string) bool { return slices.Contains(faulted, h) })
 		if len(hosts) == 0 {
-			return nil, fmt.Errorf("scenario %s: check %s: no host left to run it on once %s is down", scenario, c.label(), faulted)
+			return nil, fmt.Errorf("scenario %s: check %s: no host left to run it on once %s is down", scenario, c.label(), strings.Join(faulted, ", "))
 		}
 		out = append(out, StepCheck{Check: c, On: hosts})
 	}

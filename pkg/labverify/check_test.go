@@ -126,3 +126,53 @@ scenarios:
 	assert.Regexp(t, regexp.MustCompile(`^broken m1\s+\d+\s+\d+\s+\S+\s+-\s+failed 1/1\s+MISSED: .*check "never" failed`), lines[3])
 	assert.Contains(t, log.String(), `check "manageable" passed on m2`)
 }
+
+// TestTogether loses a group's hosts at once, as one step: every host is
+// faulted and restored, and the checks run on the hosts left.
+func TestTogether(t *testing.T) {
+	svc := &service{items: map[string]bool{}}
+	srv := httptest.NewServer(svc)
+	defer srv.Close()
+	cfg, err := ParseConfig([]byte(`
+target: ` + srv.URL + `/
+client: {interval: 20ms, timeout: 500ms}
+defaults: {before: 100ms, after: 100ms, observe: 500ms, recovery_timeout: 3s}
+scenarios:
+  - name: lose
+    fault: kill
+    group: hv1
+    together: true
+    checks: [{command: node-ls, host_group: managers}]
+  - name: pair
+    fault: cut
+    hosts: [m2, w21]
+    together: true
+`))
+	require.NoError(t, err)
+	groups := map[string][]string{"hv1": {"m1", "w11", "w12"}, "managers": {"m1", "m2", "m3"}}
+	steps, err := cfg.Steps(groups)
+	require.NoError(t, err)
+	require.Len(t, steps, 2)
+	assert.Equal(t, "lose hv1", steps[0].Name)
+	assert.Equal(t, []string{"m1", "w11", "w12"}, steps[0].Hosts)
+	assert.Equal(t, []string{"m2", "m3"}, steps[0].Checks[0].On)
+	assert.Equal(t, "pair m2+w21", steps[1].Name)
+
+	env := &fakeEnv{svc: svc, outage: 300 * time.Millisecond}
+	env.exec = func(host, _ string) (string, error) { return "ok", nil }
+	res, err := (&Runner{Config: cfg, Steps: steps, Env: env, RecoveredAfter: 3}).Run(context.Background())
+	require.NoError(t, err)
+	require.Len(t, res, 2)
+	assert.ElementsMatch(t, []string{
+		"kill m1", "kill w11", "kill w12", "restore kill m1", "restore kill w11", "restore kill w12",
+		"cut m2", "cut w21", "restore cut m2", "restore cut w21",
+	}, env.calls)
+	assert.Empty(t, res[0].Misses)
+	assert.True(t, res[0].Checks[0].OK)
+	assert.Equal(t, "m2", res[0].Checks[0].Host)
+
+	_, err = ParseConfig([]byte("target: u\nscenarios: [{name: a, playbook: p, together: true}]"))
+	assert.ErrorContains(t, err, "together applies to a fault")
+	_, err = cfg.Steps(map[string][]string{"hv1": {"m1", "m2", "m3"}, "managers": {"m1", "m2", "m3"}})
+	assert.ErrorContains(t, err, "no host left to run it on once m1, m2, m3 is down")
+}

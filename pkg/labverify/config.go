@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -72,6 +73,10 @@ type Scenario struct {
 	Fault string   `yaml:"fault"`
 	Hosts []string `yaml:"hosts"`
 	Group string   `yaml:"group"`
+	// Together applies the fault to all the hosts at once, as one step
+	// (the VMs of one physical host going down with it), instead of to
+	// each in turn.
+	Together bool `yaml:"together"`
 	// Playbook is run instead of a fault (relative to the scenario file),
 	// with ExtraVars.
 	Playbook  string         `yaml:"playbook"`
@@ -85,11 +90,15 @@ type Scenario struct {
 	Timing      `yaml:",inline"`
 }
 
-// Step is one scenario applied to one host (or one playbook run).
+// Step is one scenario applied to one host, to several hosts at once
+// (Together), or one playbook run.
 type Step struct {
-	Name     string
-	Fault    string
+	Name  string
+	Fault string
+	// Host is the faulted host; for a Together scenario, the first of
+	// Hosts, which lists them all.
 	Host     string
+	Hosts    []string
 	Playbook string
 	Vars     map[string]any
 	Scenario *Scenario
@@ -174,6 +183,8 @@ func (c *Config) check() error {
 			errs = append(errs, fmt.Errorf("%s: fault %q: use kill, stop or cut (or give a playbook)", where, s.Fault))
 		case s.Fault != "" && len(s.Hosts) == 0 && s.Group == "":
 			errs = append(errs, fmt.Errorf("%s: hosts or group is required with a fault", where))
+		case s.Together && s.Playbook != "":
+			errs = append(errs, fmt.Errorf("%s: together applies to a fault, not to a playbook", where))
 		}
 		for j, ch := range s.Checks {
 			if err := ch.check(fmt.Sprintf("%s: checks[%d]", where, j)); err != nil {
@@ -192,7 +203,7 @@ func (c *Config) Steps(groups map[string][]string) ([]Step, error) {
 		s := &c.Scenarios[i]
 		t := s.Timing.withDefaults(c.Defaults)
 		if s.Playbook != "" {
-			checks, err := resolveChecks(s.Checks, groups, "", s.Name)
+			checks, err := resolveChecks(s.Checks, groups, nil, s.Name)
 			if err != nil {
 				return nil, err
 			}
@@ -206,12 +217,24 @@ func (c *Config) Steps(groups map[string][]string) ([]Step, error) {
 				return nil, fmt.Errorf("scenario %s: group %q has no hosts", s.Name, s.Group)
 			}
 		}
-		for _, h := range hosts {
-			checks, err := resolveChecks(s.Checks, groups, h, s.Name)
+		if s.Together {
+			checks, err := resolveChecks(s.Checks, groups, hosts, s.Name)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, Step{Name: s.Name + " " + h, Fault: s.Fault, Host: h, Scenario: s, Timing: t, Checks: checks})
+			name := s.Name + " " + strings.Join(hosts, "+")
+			if s.Group != "" && len(s.Hosts) == 0 {
+				name = s.Name + " " + s.Group
+			}
+			out = append(out, Step{Name: name, Fault: s.Fault, Host: hosts[0], Hosts: slices.Clone(hosts), Scenario: s, Timing: t, Checks: checks})
+			continue
+		}
+		for _, h := range hosts {
+			checks, err := resolveChecks(s.Checks, groups, []string{h}, s.Name)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Step{Name: s.Name + " " + h, Fault: s.Fault, Host: h, Hosts: []string{h}, Scenario: s, Timing: t, Checks: checks})
 		}
 	}
 	return out, nil

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 )
@@ -153,12 +154,18 @@ func (r *Runner) step(ctx context.Context, p *Prober, s Step) Result {
 // observation time to pass without a failure, or for the timeout) and for
 // the step's checks to pass (or time out), then restores the host.
 func (r *Runner) fault(ctx context.Context, p *Prober, s Step) ([]CheckResult, error) {
-	at := time.Now()
-	r.logf("%s: %s %s", s.Name, s.Fault, s.Host)
-	ferr := r.Env.Fault(ctx, s.Fault, s.Host)
-	if ferr != nil {
-		ferr = fmt.Errorf("%s %s: %w", s.Fault, s.Host, ferr)
+	hosts := s.Hosts
+	if len(hosts) == 0 {
+		hosts = []string{s.Host}
 	}
+	at := time.Now()
+	r.logf("%s: %s %s", s.Name, s.Fault, strings.Join(hosts, " "))
+	ferr := eachHost(hosts, func(h string) error {
+		if err := r.Env.Fault(ctx, s.Fault, h); err != nil {
+			return fmt.Errorf("%s %s: %w", s.Fault, h, err)
+		}
+		return nil
+	})
 	var checks []CheckResult
 	checked := make(chan struct{})
 	go func() {
@@ -187,14 +194,33 @@ func (r *Runner) fault(ctx context.Context, p *Prober, s Step) ([]CheckResult, e
 	}
 	<-checked
 	kind := map[string]string{"kill": "start", "stop": "start", "cut": "heal"}[s.Fault]
-	r.logf("%s: %s %s", s.Name, kind, s.Host)
+	r.logf("%s: %s %s", s.Name, kind, strings.Join(hosts, " "))
 	// Restore even when ctx is cancelled: a lab is never left broken.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 4*time.Minute)
 	defer cancel()
-	if err := r.Env.Restore(rctx, s.Fault, s.Host); err != nil {
-		return checks, errors.Join(ferr, fmt.Errorf("%s %s: %w", kind, s.Host, err))
+	rerr := eachHost(hosts, func(h string) error {
+		if err := r.Env.Restore(rctx, s.Fault, h); err != nil {
+			return fmt.Errorf("%s %s: %w", kind, h, err)
+		}
+		return nil
+	})
+	return checks, errors.Join(ferr, rerr)
+}
+
+// eachHost runs fn on every host at once (hosts lost together go down
+// together) and joins the errors in the hosts' order.
+func eachHost(hosts []string, fn func(string) error) error {
+	errs := make([]error, len(hosts))
+	var wg sync.WaitGroup
+	for i, h := range hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn(h)
+		}()
 	}
-	return checks, ferr
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // checks runs the step's checks until each passes or deadline, and logs

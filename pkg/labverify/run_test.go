@@ -58,7 +58,9 @@ type fakeEnv struct {
 }
 
 func (e *fakeEnv) Fault(ctx context.Context, kind, host string) error {
+	e.mu.Lock()
 	e.calls = append(e.calls, kind+" "+host)
+	e.mu.Unlock()
 	e.svc.down.Store(true)
 	go func() {
 		time.Sleep(e.outage)
@@ -68,7 +70,9 @@ func (e *fakeEnv) Fault(ctx context.Context, kind, host string) error {
 }
 
 func (e *fakeEnv) Restore(ctx context.Context, kind, host string) error {
+	e.mu.Lock()
 	e.calls = append(e.calls, "restore "+kind+" "+host)
+	e.mu.Unlock()
 	return nil
 }
 
