@@ -152,7 +152,17 @@ func (s *svcRun) compare(ctx context.Context, cur svcCurrent) ([]svcChange, erro
 			return nil, err
 		}
 	}
-	return compareService(s.d, cur, nets), nil
+	changes := compareService(s.d, cur, nets)
+	if s.a.Bool("resolve_image") {
+		ch, err := resolveChange(ctx, s.t.Conn, s.d.Image, cur)
+		if err != nil {
+			return nil, err
+		}
+		if ch != nil {
+			changes = append([]svcChange{*ch}, changes...)
+		}
+	}
+	return changes, nil
 }
 
 // finish verifies that the service now matches the task and reports it.

@@ -23,9 +23,9 @@ import (
 	"github.com/hactl/hactl/pkg/lab/labtest"
 )
 
-// helloRootfs compiles testdata/hello as a static binary and packs it
-// as the only file of a root filesystem tarball at dst.
-func helloRootfs(t *testing.T, dst string) {
+// helloRootfs compiles testdata/hello as a static binary and packs it,
+// with a file holding version, as a root filesystem tarball at dst.
+func helloRootfs(t *testing.T, dst, version string) {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "hello")
 	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, "./testdata/hello")
@@ -40,6 +40,9 @@ func helloRootfs(t *testing.T, dst string) {
 	tw := tar.NewWriter(f)
 	require.NoError(t, tw.WriteHeader(&tar.Header{Name: "hello", Mode: 0o755, Size: int64(len(data)), Typeflag: tar.TypeReg}))
 	_, err = tw.Write(data)
+	require.NoError(t, err)
+	require.NoError(t, tw.WriteHeader(&tar.Header{Name: "version", Mode: 0o644, Size: int64(len(version)), Typeflag: tar.TypeReg}))
+	_, err = tw.Write([]byte(version))
 	require.NoError(t, err)
 	require.NoError(t, tw.Close())
 }
@@ -106,10 +109,11 @@ func TestSwarmServiceInTheLab(t *testing.T) {
 	hs[0].MustRun(t, "docker_registry", map[string]any{"addr": ":5000"}, false, false)
 	files := filepath.Join(hs[0].FilesDir, "files")
 	require.NoError(t, os.MkdirAll(files, 0o755))
-	helloRootfs(t, filepath.Join(files, "hello.tar"))
+	helloRootfs(t, filepath.Join(files, "hello.tar"), "1")
 	image := regAddr + "/hello:1.0"
-	res := hs[0].MustRun(t, "docker_image", map[string]any{"name": "hello", "tag": "1.0", "source": "import", "src": "hello.tar",
-		"changes": []any{`ENTRYPOINT ["/hello"]`}, "repository": image, "push": true}, false, false)
+	imageArgs := map[string]any{"name": "hello", "tag": "1.0", "source": "import", "src": "hello.tar",
+		"changes": []any{`ENTRYPOINT ["/hello"]`}, "repository": image, "push": true}
+	res := hs[0].MustRun(t, "docker_image", imageArgs, false, false)
 	assert.Contains(t, fmt.Sprint(res.Data["actions"]), "pushed")
 
 	// The swarm: h1 initialises; h5 is in a swarm of its own.
@@ -193,6 +197,30 @@ func TestSwarmServiceInTheLab(t *testing.T) {
 	for _, n := range running {
 		assert.Contains(t, httpGet(t, "http://"+addrOf[n]+":8080/"), "bonjour from ")
 	}
+
+	// A new image pushed under the same tag: the pinned digest is no
+	// difference by default; resolve_image asks the registry and updates.
+	step = time.Now()
+	pinned := hs[0].Sh(t, "docker service inspect --format '{{.Spec.TaskTemplate.ContainerSpec.Image}}' hello")
+	helloRootfs(t, filepath.Join(files, "hello2.tar"), "2")
+	imageArgs["src"] = "hello2.tar"
+	res = hs[0].MustRun(t, "docker_image", imageArgs, false, false)
+	assert.Contains(t, fmt.Sprint(res.Data["actions"]), "pushed")
+	res = hs[0].MustRun(t, "swarm_service", svc, false, false)
+	assert.False(t, res.Changed, res.Msg)
+	svc["resolve_image"] = true
+	res = hs[0].MustRun(t, "swarm_service", svc, true, false)
+	assert.True(t, res.Changed)
+	assert.Equal(t, []any{"image"}, res.Data["changes"])
+	res = hs[0].MustRun(t, "swarm_service", svc, false, false)
+	assert.True(t, res.Changed)
+	assert.Equal(t, 4, res.Data["running_replicas"], res.Msg)
+	repinned := hs[0].Sh(t, "docker service inspect --format '{{.Spec.TaskTemplate.ContainerSpec.Image}}' hello")
+	assert.NotEqual(t, pinned, repinned)
+	assert.Contains(t, repinned, image+"@sha256:")
+	res = hs[0].MustRun(t, "swarm_service", svc, false, false)
+	assert.False(t, res.Changed, res.Msg)
+	t.Logf("new push under the same tag deployed with resolve_image in %s", time.Since(step).Round(time.Second))
 
 	// A second service: global on the workers, on an overlay network
 	// with DNS round robin, its own entrypoint.

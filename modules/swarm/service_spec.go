@@ -15,7 +15,7 @@ func (Service) Spec() module.Spec {
 		Short:   "Create, update or remove a Docker Swarm service (run on a manager), compared field by field with docker service inspect",
 		Doc: `Runs on a swarm manager and keeps one service as the task declares it. The service is read with docker service inspect and only the options the task gives are compared — an option not given is left as the service has it, and defaults Docker fills in (restart policy, update config, protocol tcp, publish mode ingress) never count as a difference. Lists given (env, publish, networks, constraints, labels) are the whole set: entries the service has beyond them are removed.
 
-The image is compared by repository and tag: Docker pins the digest it resolved at deployment (name:tag@sha256:…), and that pin is not a difference unless the task names a digest itself. A new image pushed under the same tag is not seen; force_update redeploys (and resolves the tag again).
+The image is compared by repository and tag: Docker pins the digest it resolved at deployment (name:tag@sha256:…), and that pin is not a difference unless the task names a digest itself. A new image pushed under the same tag is therefore not seen, unless resolve_image is true: then the manager's dockerd is asked which digest the registry serves for the tag now (as docker service update does), and a digest other than the pinned one updates the service. force_update redeploys every task whatever differs (and resolves the tag again).
 
 A missing service is created (docker service create); a different one is updated with docker service update and only the flags that differ (--env-add/--env-rm, --publish-add/--publish-rm, --replicas, --image, …). mode cannot be changed in place: a service whose mode differs is removed and created again (rebuilt: true). state absent removes the service.
 
@@ -42,6 +42,7 @@ The ingress routing mesh needs IPVS in the kernel of every node; where it is mis
 			{Name: "container_labels", Type: module.Dict, Doc: "Labels of the service's containers."},
 			{Name: "restart_config", Type: module.Dict, Doc: "{condition: none|on-failure|any, delay, max_attempts, window}; durations as 5s, 1m30s or seconds."},
 			{Name: "update_config", Type: module.Dict, Doc: "{parallelism, delay, failure_action: continue|pause|rollback, monitor, max_failure_ratio, order: stop-first|start-first}."},
+			{Name: "resolve_image", Type: module.Bool, Default: false, Doc: "Compare the digest the registry serves for the tag with the one the service pinned (a new push under the same tag updates the service)."},
 			{Name: "with_registry_auth", Type: module.Bool, Default: false, Doc: "Send the manager's registry credentials to the nodes (--with-registry-auth) when creating or updating."},
 			{Name: "force_update", Type: module.Bool, Default: false, Doc: "Redeploy every task even when nothing differs (always reports a change)."},
 			{Name: "wait", Type: module.Bool, Default: true, Doc: "After a create or update, wait until the service has converged."},

@@ -282,3 +282,35 @@ func TestServiceNeedsAManager(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, res.Changed, "no swarm, no service to remove")
 }
+
+func TestServiceResolveImage(t *testing.T) {
+	ctx := context.Background()
+	cur := current(t)
+	answer := func(digest string) fakeconn.Reply {
+		return fakeconn.OK(`{"Descriptor":{"mediaType":"application/vnd.docker.distribution.manifest.v2+json","digest":"` + digest +
+			`","size":528},"Platforms":[{"architecture":"amd64","os":"linux"}]}` + "\n200")
+	}
+	conn := fakeconn.New(answer("sha256:1111"))
+	ch, err := resolveChange(ctx, conn, "10.77.0.11:5000/hello:1.0", cur)
+	require.NoError(t, err)
+	require.NotNil(t, ch, "the registry serves another digest than the pinned one")
+	assert.Equal(t, []string{"--image", "10.77.0.11:5000/hello:1.0"}, ch.Flags)
+	assert.Equal(t, "10.77.0.11:5000/hello:1.0@sha256:1111", ch.After)
+	assert.Contains(t, conn.Calls[0].Cmd, "--unix-socket /var/run/docker.sock")
+	assert.Contains(t, conn.Calls[0].Cmd, "/distribution/10.77.0.11:5000/hello:1.0/json")
+
+	_, _, pinned := splitImage(cur.Image)
+	ch, err = resolveChange(ctx, fakeconn.New(answer(pinned)), "10.77.0.11:5000/hello:1.0", cur)
+	require.NoError(t, err)
+	assert.Nil(t, ch, "same digest")
+
+	_, err = resolveChange(ctx, fakeconn.New(fakeconn.OK(`{"message":"manifest unknown"}`+"\n404")), "10.77.0.11:5000/hello:1.0", cur)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "HTTP 404: manifest unknown")
+
+	conn = fakeconn.New()
+	ch, err = resolveChange(ctx, conn, "10.77.0.11:5000/hello:2.0", cur)
+	require.NoError(t, err)
+	assert.Nil(t, ch, "another tag is an image change already")
+	assert.Empty(t, conn.Calls)
+}
