@@ -277,6 +277,9 @@ func parsePlacement(m map[string]any, d *svcDesired, bad func(string, ...any)) {
 		return
 	}
 	if v, ok := m["constraints"]; ok && v != nil {
+		if d.Constraints != nil {
+			bad("constraints and placement.constraints are the same option: give one")
+		}
 		l, ok := v.([]any)
 		if !ok {
 			bad("placement.constraints: expected a list")

@@ -49,7 +49,6 @@ The ingress routing mesh needs IPVS in the kernel of every node; where it is mis
 			{Name: "wait_timeout", Type: module.Int, Default: 120, Doc: "Seconds to wait for convergence."},
 		},
 		RequiredIf:        []module.RequiredIf{{Param: "state", Value: "present", Requires: []string{"image"}}},
-		MutuallyExclusive: [][]string{{"constraints", "placement"}},
 		CheckMode:         true,
 		Examples: `- name: Three replicas of the application from the lab registry
   swarm_service:

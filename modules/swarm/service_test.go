@@ -179,16 +179,17 @@ func TestServiceNetworksComparedByName(t *testing.T) {
 
 func TestServiceArgumentsValidatedBeforeTheHost(t *testing.T) {
 	for args, want := range map[*map[string]any]string{
-		{"publish": []any{map[string]any{"published_port": 80}}}:                       "target_port is required",
-		{"publish": []any{map[string]any{"target_port": 80, "mode": "mesh"}}}:          `mode "mesh"`,
-		{"publish": []any{map[string]any{"target_port": 80, "proto": "tcp"}}}:          `unknown key "proto"`,
-		{"restart_config": map[string]any{"delay": "soon"}}:                            "restart_config.delay",
-		{"restart_config": map[string]any{"condition": "always"}}:                      `condition "always"`,
-		{"update_config": map[string]any{"order": "random"}}:                           `order "random"`,
-		{"update_config": map[string]any{"max_failure_ratio": 2}}:                      "max_failure_ratio",
-		{"env": []any{"NOVALUE"}}:                                                      "KEY=value",
-		{"mode": "global", "replicas": 2}:                                              "replicas applies to mode replicated",
-		{"placement": map[string]any{"preferences": []any{map[string]any{"pack": 1}}}}: "spread",
+		{"publish": []any{map[string]any{"published_port": 80}}}:                                  "target_port is required",
+		{"publish": []any{map[string]any{"target_port": 80, "mode": "mesh"}}}:                     `mode "mesh"`,
+		{"publish": []any{map[string]any{"target_port": 80, "proto": "tcp"}}}:                     `unknown key "proto"`,
+		{"restart_config": map[string]any{"delay": "soon"}}:                                       "restart_config.delay",
+		{"restart_config": map[string]any{"condition": "always"}}:                                 `condition "always"`,
+		{"update_config": map[string]any{"order": "random"}}:                                      `order "random"`,
+		{"update_config": map[string]any{"max_failure_ratio": 2}}:                                 "max_failure_ratio",
+		{"env": []any{"NOVALUE"}}:                                                                 "KEY=value",
+		{"mode": "global", "replicas": 2}:                                                         "replicas applies to mode replicated",
+		{"placement": map[string]any{"preferences": []any{map[string]any{"pack": 1}}}}:            "spread",
+		{"constraints": []any{"a==b"}, "placement": map[string]any{"constraints": []any{"c==d"}}}: "give one",
 	} {
 		raw := map[string]any{"name": "web", "image": "img"}
 		for k, v := range *args {
@@ -205,6 +206,19 @@ func TestServiceArgumentsValidatedBeforeTheHost(t *testing.T) {
 	}
 	_, err := Service{}.Spec().Validate(map[string]any{"name": "web"}, false)
 	assert.Error(t, err, "image is required for state present")
+}
+
+func TestServicePlacementWithTopLevelConstraints(t *testing.T) {
+	d, a := desired(t, map[string]any{"constraints": []any{"node.role==worker"},
+		"placement": map[string]any{"preferences": []any{map[string]any{"spread": "node.labels.zone"}}, "replicas_max_per_node": 1}})
+	assert.Equal(t, []string{"node.role==worker"}, d.Constraints)
+	changes := compareService(d, current(t), nil)
+	assert.Equal(t, []string{"preferences", "replicas_max_per_node"}, changeNames(changes))
+	assert.Equal(t, []string{"--placement-pref-add", "spread=node.labels.zone", "--replicas-max-per-node", "1"},
+		updateArgs(a, "x", changes)[4:8])
+	create := strings.Join(createArgs(d, a), " ")
+	assert.Contains(t, create, "--constraint node.role==worker --placement-pref spread=node.labels.zone --replicas-max-per-node 1")
+	assert.True(t, strings.HasSuffix(create, " 10.77.0.11:5000/hello:1.0"), create)
 }
 
 func TestServiceCommandWordsRoundTrip(t *testing.T) {
