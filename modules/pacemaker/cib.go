@@ -2,6 +2,7 @@ package pacemaker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -32,14 +33,19 @@ func ParseCIB(data []byte) (*CIB, error) {
 	return &CIB{Root: n}, nil
 }
 
-// QueryCIB reads the live CIB on conn.
+// ErrNoCIB means cibadmin could not read a CIB on the host: no cluster
+// runs there (yet).
+var ErrNoCIB = errors.New("no CIB")
+
+// QueryCIB reads the live CIB on conn. When cibadmin fails the error wraps
+// ErrNoCIB.
 func QueryCIB(ctx context.Context, conn transport.Conn) (*CIB, error) {
 	out, err := hostcmd.Run(ctx, conn, "cibadmin --query", "cibadmin --query", transport.RunOpts{})
 	if err != nil {
 		return nil, err
 	}
 	if out.RC != 0 {
-		return nil, fmt.Errorf("cibadmin --query: exit status %d: %s (is the cluster running on this host?)", out.RC, hostcmd.FirstLine(out.Stderr, out.Stdout))
+		return nil, fmt.Errorf("%w: cibadmin --query: exit status %d: %s (is the cluster running on this host?)", ErrNoCIB, out.RC, hostcmd.FirstLine(out.Stderr, out.Stdout))
 	}
 	return ParseCIB([]byte(out.Stdout))
 }

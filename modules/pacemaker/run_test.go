@@ -78,3 +78,31 @@ func TestResourceIsPushedOnceByTheLeader(t *testing.T) {
 	assert.True(t, res.Failed)
 	assert.Contains(t, res.Msg, "class:provider:type")
 }
+
+// Without a running cluster (a check-mode play where pcs_cluster would
+// create it first) check mode predicts a change; a real run fails.
+func TestCheckModeWithoutACluster(t *testing.T) {
+	down := func() *fakeconn.Conn {
+		c := fakeconn.New()
+		c.Handler = func(call fakeconn.Call) (transport.Result, error) {
+			if call.Cmd == "cibadmin --query" {
+				return transport.Result{RC: 102, Stderr: []byte("Could not connect to the CIB: Transport endpoint is not connected\n")}, nil
+			}
+			return transport.Result{}, nil
+		}
+		return c
+	}
+	args := map[string]any{"id": "vip", "agent": "ocf:heartbeat:IPaddr2", "params": map[string]any{"ip": "10.0.0.10"}}
+	checker := down()
+	res := runOn(t, "n1", checker, true, args)
+	assert.True(t, res.Changed)
+	assert.False(t, res.Failed)
+	assert.Equal(t, "unknown-dependency", res.Data["predicted"])
+	assert.Equal(t, []string{"cibadmin --query"}, checker.Commands(), "check mode only reads")
+
+	m, a, err := modtest.Validate("pacemaker_resource", args)
+	require.NoError(t, err)
+	_, err = m.Run(context.Background(), &module.Target{Host: "n1", Conn: down(), Vars: map[string]any{"ansible_play_hosts": []any{"n1"}}}, a)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "is the cluster running")
+}
