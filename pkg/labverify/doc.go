@@ -10,7 +10,8 @@
 // the fault is in place (for example "docker node ls" on another swarm
 // manager, proving the swarm is still manageable), retried until they
 // pass or the recovery timeout ends; one that never passes misses the
-// targets.
+// targets. A scenario with together: true loses all its hosts at once (a
+// physical host with its VMs) instead of one after the other.
 //
 // The scenario file is YAML (see Config); the lab itself is reached
 // through the Env interface, which cmd/hactl implements with pkg/lab and
