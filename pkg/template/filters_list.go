@@ -196,25 +196,37 @@ func lookupKey(container, key *exec.Value) *exec.Value {
 	return v
 }
 
+// foldKey is x lower-cased when it is a string and fold is set: the
+// comparison key of Jinja's case_sensitive=False.
+func foldKey(x any, fold bool) any {
+	if s, ok := x.(string); ok && fold {
+		return strings.ToLower(s)
+	}
+	return x
+}
+
 // dedupe removes duplicates keeping the first; fold compares strings
 // case-insensitively.
 func dedupe(list []any, fold bool) []any {
+	return dedupeBy(list, func(item any) any { return foldKey(item, fold) })
+}
+
+// dedupeBy removes the items whose key equals an earlier item's key,
+// keeping the first.
+func dedupeBy(list []any, key func(any) any) []any {
 	out := []any{}
 	var seen []any
 	for _, item := range list {
-		key := item
-		if s, ok := item.(string); ok && fold {
-			key = strings.ToLower(s)
-		}
+		k := key(item)
 		dup := false
 		for _, s := range seen {
-			if equal(s, key) {
+			if equal(s, k) {
 				dup = true
 				break
 			}
 		}
 		if !dup {
-			seen = append(seen, key)
+			seen = append(seen, k)
 			out = append(out, item)
 		}
 	}
@@ -239,26 +251,10 @@ func filterUnique(in any, a *args) (any, error) {
 	if attr == "" {
 		return dedupe(list, !cs), nil
 	}
-	out := []any{}
-	var seen []any
-	for _, item := range list {
+	return dedupeBy(list, func(item any) any {
 		key, _ := attrPath(item, attr)
-		if s, ok := key.(string); ok && !cs {
-			key = strings.ToLower(s)
-		}
-		dup := false
-		for _, s := range seen {
-			if equal(s, key) {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			seen = append(seen, key)
-			out = append(out, item)
-		}
-	}
-	return out, nil
+		return foldKey(key, !cs)
+	}), nil
 }
 
 func contains(list []any, x any) bool {
@@ -377,10 +373,7 @@ func minMax(sign int) filterFunc {
 			if attr != "" {
 				x, _ = attrPath(x, attr)
 			}
-			if s, ok := x.(string); ok && !cs {
-				return strings.ToLower(s)
-			}
-			return x
+			return foldKey(x, !cs)
 		}
 		best := list[0]
 		for _, item := range list[1:] {
@@ -474,22 +467,23 @@ func filterSort(in any, a *args) (any, error) {
 		if len(attrs) > 0 {
 			keys := make([]any, len(attrs))
 			for i, at := range attrs {
-				keys[i], _ = attrPath(x, strings.TrimSpace(at))
-				if s, ok := keys[i].(string); ok && !cs {
-					keys[i] = strings.ToLower(s)
-				}
+				k, _ := attrPath(x, strings.TrimSpace(at))
+				keys[i] = foldKey(k, !cs)
 			}
 			return keys
 		}
-		if s, ok := x.(string); ok && !cs {
-			return strings.ToLower(s)
-		}
-		return x
+		return foldKey(x, !cs)
 	}
 	out := append([]any{}, list...)
+	return out, sortByKey(out, key, reverse)
+}
+
+// sortByKey sorts list in place, stably, by Python's ordering of key(item);
+// the error is the last comparison that failed, the order then unspecified.
+func sortByKey(list []any, key func(any) any, reverse bool) error {
 	var sortErr error
-	sort.SliceStable(out, func(i, j int) bool {
-		c, err := compare(key(out[i]), key(out[j]))
+	sort.SliceStable(list, func(i, j int) bool {
+		c, err := compare(key(list[i]), key(list[j]))
 		if err != nil {
 			sortErr = err
 		}
@@ -498,7 +492,7 @@ func filterSort(in any, a *args) (any, error) {
 		}
 		return c < 0
 	})
-	return out, sortErr
+	return sortErr
 }
 
 func filterReverse(in any, _ *args) (any, error) {
@@ -622,27 +616,8 @@ func filterDictsort(in any, a *args) (any, error) {
 	if by == "value" {
 		idx = 1
 	}
-	var sortErr error
-	sort.SliceStable(pairs, func(i, j int) bool {
-		x, y := pairs[i].(pyTuple)[idx], pairs[j].(pyTuple)[idx]
-		if !cs {
-			if s, ok := x.(string); ok {
-				x = strings.ToLower(s)
-			}
-			if s, ok := y.(string); ok {
-				y = strings.ToLower(s)
-			}
-		}
-		c, err := compare(x, y)
-		if err != nil {
-			sortErr = err
-		}
-		if reverse {
-			return c > 0
-		}
-		return c < 0
-	})
-	return pairs, sortErr
+	key := func(pair any) any { return foldKey(pair.(pyTuple)[idx], !cs) }
+	return pairs, sortByKey(pairs, key, reverse)
 }
 
 // filterItems is Jinja's items: a dict's (key, value) pairs, keys sorted.
@@ -667,11 +642,7 @@ func filterDict2Items(in any, a *args) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("dict2items requires a dictionary, got %s instead", typeName(in))
 	}
-	kn, err := a.str(0, "key_name", "key")
-	if err != nil {
-		return nil, err
-	}
-	vn, err := a.str(1, "value_name", "value")
+	kn, vn, err := itemNames(a)
 	if err != nil {
 		return nil, err
 	}
@@ -682,17 +653,25 @@ func filterDict2Items(in any, a *args) (any, error) {
 	return out, nil
 }
 
+// itemNames reads the (key_name='key', value_name='value') arguments
+// shared by dict2items and items2dict.
+func itemNames(a *args) (key, value string, err error) {
+	if key, err = a.str(0, "key_name", "key"); err != nil {
+		return "", "", err
+	}
+	if value, err = a.str(1, "value_name", "value"); err != nil {
+		return "", "", err
+	}
+	return key, value, nil
+}
+
 // filterItems2Dict is items2dict(key_name='key', value_name='value').
 func filterItems2Dict(in any, a *args) (any, error) {
 	list, ok := in.([]any)
 	if !ok {
 		return nil, fmt.Errorf("items2dict requires a list, got %s instead", typeName(in))
 	}
-	kn, err := a.str(0, "key_name", "key")
-	if err != nil {
-		return nil, err
-	}
-	vn, err := a.str(1, "value_name", "value")
+	kn, vn, err := itemNames(a)
 	if err != nil {
 		return nil, err
 	}
