@@ -133,11 +133,11 @@ func nfshaCat(t *testing.T, url, want string, limit time.Duration) time.Duration
 }
 
 // TestNFSHATierOnLab plays nfsha.yml (roles nfs_ha and pacemaker) on two
-// bare lab hosts, checks that a second run changes nothing and that a VIP
-// parameter changed by hand is seen in check mode and put back (by a run
-// limited to the second node), reads a file
-// through the NFS VIP, then kills the node that serves it and reads it
-// again through the VIP from the other node.
+// bare lab hosts, in check mode first (nothing may change), checks that a
+// second run changes nothing and that a VIP parameter changed by hand is
+// seen in check mode and put back (by a run limited to the second node),
+// reads a file through the NFS VIP, then kills the node that serves it and
+// reads it again through the VIP from the other node.
 func TestNFSHATierOnLab(t *testing.T) {
 	dir, vip := nfshaDir(t)
 	labtest.Dir(t, dir)
@@ -152,6 +152,17 @@ func TestNFSHATierOnLab(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	pb := filepath.Join(dir, "nfsha.yml")
+
+	// Check mode on bare hosts: every task predicts, nothing changes
+	// (the resources cannot be compared with a cluster that does not
+	// exist yet: they predict a change).
+	check := opts
+	check.Exec.Check = true
+	assert.Positive(t, nfshaPlay(t, ctx, check, pb)["nfsha01"], "check mode predicts the cluster")
+	for _, h := range []string{"nfsha01", "nfsha02"} {
+		assert.Equal(t, "inactive\n", nfshaSh(t, cv[h], "systemctl is-active pacemaker || true"), "check mode started nothing on %s", h)
+		assert.Equal(t, "absent\n", nfshaSh(t, cv[h], "test -e /etc/ganesha/hactl && echo present || echo absent"), "check mode wrote no export on %s", h)
+	}
 
 	start := time.Now()
 	first := nfshaPlay(t, ctx, opts, pb)
@@ -170,8 +181,6 @@ func TestNFSHATierOnLab(t *testing.T) {
 	// leaves it, a real run puts it back.
 	vipXML := "cibadmin --query --xpath \"//primitive[@id='nfs-vip']\""
 	nfshaSh(t, cv["nfsha02"], "pcs resource update nfs-vip cidr_netmask=25")
-	check := opts
-	check.Exec.Check = true
 	assert.Positive(t, nfshaPlay(t, ctx, check, pb)["nfsha01"], "check mode sees the drift")
 	assert.Contains(t, nfshaSh(t, cv["nfsha01"], vipXML), `name="cidr_netmask" value="25"`, "check mode changes nothing")
 	// Played on nfsha02 alone (--limit), the run_once tasks run there and
