@@ -919,8 +919,17 @@ func (pr *playRun) findFile(t *playbook.Task, kind, name string) (string, error)
 		if _, err := fs.Stat(d.fsys, p); err != nil {
 			continue
 		}
-		if kind == "tasks" {
+		switch kind {
+		case "tasks":
 			return playbook.EmbeddedName(p), nil
+		case "templates":
+			// A template may include or import its siblings, which the
+			// engine reads beside the file: copy the whole directory.
+			dir, err := pr.roleFiles.local(d.fsys, d.dir)
+			if err != nil {
+				return "", err
+			}
+			return filepath.Join(dir, filepath.FromSlash(name)), nil
 		}
 		return pr.roleFiles.local(d.fsys, p)
 	}

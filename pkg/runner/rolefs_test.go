@@ -16,9 +16,9 @@ import (
 	"github.com/hactl/hactl/pkg/runner"
 )
 
-// A role served from an embedded file system renders its own template and
-// copies its own file onto a host reached over real SSH; a second run
-// changes nothing.
+// A role served from an embedded file system renders its own template
+// (which includes a sibling) and copies its own file onto a host reached
+// over real SSH; a second run changes nothing.
 func TestEmbeddedRoleTemplateRendersOnHost(t *testing.T) {
 	servers := sshtest.Start(t, 1)
 	s := servers[0]
@@ -45,7 +45,8 @@ func TestEmbeddedRoleTemplateRendersOnHost(t *testing.T) {
     dest: "{{ greeter_dir }}/static.txt"
     mode: "0644"
 `)},
-		"greeter/templates/greet.conf.j2": {Data: []byte("hello {{ who }} on {{ inventory_hostname }}\n")},
+		"greeter/templates/greet.conf.j2": {Data: []byte("hello {{ who }} on {{ inventory_hostname }}\n{% include 'signature.j2' %}")},
+		"greeter/templates/signature.j2":  {Data: []byte("-- {{ who }}\n")},
 		"greeter/files/static.txt":        {Data: []byte("shipped in the binary\n")},
 	}
 	play := func() (changed int) {
@@ -61,7 +62,7 @@ func TestEmbeddedRoleTemplateRendersOnHost(t *testing.T) {
 	assert.Equal(t, 2, play())
 	got, err := os.ReadFile(filepath.Join(out, "greet.conf"))
 	require.NoError(t, err)
-	assert.Equal(t, "hello lab on "+s.Name+"\n", string(got))
+	assert.Equal(t, "hello lab on "+s.Name+"\n-- lab\n", string(got), "with the sibling it includes")
 	got, err = os.ReadFile(filepath.Join(out, "static.txt"))
 	require.NoError(t, err)
 	assert.Equal(t, "shipped in the binary\n", string(got))
