@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/hactl/hactl/pkg/pyjson"
 )
 
 // parseINIValue converts an INI value as Ansible does: Python's
@@ -419,22 +421,4 @@ func pyKeyString(k any) (string, bool) {
 }
 
 // pyFloat formats a float as Python's repr does.
-func pyFloat(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case math.IsNaN(f):
-		return "nan"
-	}
-	abs := math.Abs(f)
-	if abs != 0 && (abs < 1e-4 || abs >= 1e16) {
-		return strconv.FormatFloat(f, 'e', -1, 64)
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsAny(s, ".") {
-		s += ".0"
-	}
-	return s
-}
+func pyFloat(f float64) string { return pyjson.FormatFloat(f) }

@@ -198,8 +198,8 @@ func writeString(b *strings.Builder, s string, ascii bool) {
 }
 
 // FormatFloat writes f as Python's repr(float) does: the shortest form
-// that reads back, with ".0" for whole numbers and two-digit exponents
-// outside [1e-4, 1e16).
+// that reads back, with ".0" for whole numbers and an exponent (two digits
+// at least) outside [1e-4, 1e16).
 func FormatFloat(f float64) string {
 	switch {
 	case math.IsInf(f, 1):
@@ -209,21 +209,11 @@ func FormatFloat(f float64) string {
 	case math.IsNaN(f):
 		return "nan"
 	}
-	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if strings.ContainsAny(s, "e") {
-		exp := math.Floor(math.Log10(math.Abs(f)))
-		if exp >= -4 && exp < 16 {
-			s = strconv.FormatFloat(f, 'f', -1, 64)
-		} else {
-			mant, e, _ := strings.Cut(s, "e")
-			sign := e[0]
-			digits := e[1:]
-			if len(digits) < 2 {
-				digits = "0" + digits
-			}
-			return mant + "e" + string(sign) + digits
-		}
+	abs := math.Abs(f)
+	if abs != 0 && (abs < 1e-4 || abs >= 1e16) {
+		return strconv.FormatFloat(f, 'e', -1, 64)
 	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
 	if !strings.ContainsAny(s, ".") {
 		s += ".0"
 	}

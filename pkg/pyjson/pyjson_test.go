@@ -23,6 +23,11 @@ func TestMatchesPythonJSONDumps(t *testing.T) {
 	assert.Equal(t, "[]", pyjson.MustString([]string(nil), pyjson.OneLine))
 	assert.Equal(t, "1e+16", pyjson.FormatFloat(1e16))
 	assert.Equal(t, "123.5", pyjson.FormatFloat(123.5))
+	// Just below 1e-4 Python already writes an exponent; a decimal
+	// logarithm would round to -4 and pick the fixed form.
+	assert.Equal(t, "9.999999999999999e-05", pyjson.FormatFloat(9.999999999999999e-05))
+	assert.Equal(t, "0.0001", pyjson.FormatFloat(1e-4))
+	assert.Equal(t, "1000000.0", pyjson.FormatFloat(1e6))
 }
 
 func TestStrictRejectsUnknownTypes(t *testing.T) {
