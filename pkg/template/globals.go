@@ -16,7 +16,49 @@ func globalFunctions() map[string]any {
 		"range": rangeFunc,
 		"none":  nil, // Jinja's lowercase None
 		"now":   nowFunc,
+		"dict":  dictFunc,
 	}
+}
+
+// dictFunc is Python's dict(): from a mapping or a list of key/value
+// pairs ("dict(keys | zip(values))"), updated by keyword arguments.
+func dictFunc(va *exec.VarArgs) (any, error) {
+	if len(va.Args) > 1 {
+		return nil, fmt.Errorf("dict expected at most 1 argument, got %d", len(va.Args))
+	}
+	out := map[string]any{}
+	if len(va.Args) == 1 {
+		in, err := plainValue(va.Args[0])
+		if err != nil {
+			return nil, err
+		}
+		switch x := in.(type) {
+		case map[string]any:
+			for k, v := range x {
+				out[k] = v
+			}
+		default:
+			pairs, err := toList(in)
+			if err != nil {
+				return nil, fmt.Errorf("dict(): %w", err)
+			}
+			for i, p := range pairs {
+				kv, err := toList(p)
+				if err != nil || len(kv) != 2 {
+					return nil, fmt.Errorf("dict(): element %d of the sequence is not a key/value pair", i)
+				}
+				out[pyStr(kv[0])] = kv[1]
+			}
+		}
+	}
+	for k, v := range va.KwArgs {
+		pv, err := plainValue(v)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = pv
+	}
+	return out, nil
 }
 
 // rangeFunc is Python's range(start, stop, step) as a list.
