@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"strings"
 
 	"github.com/hactl/hactl/modules/internal/remotefile"
 	"github.com/hactl/hactl/pkg/module"
@@ -47,33 +48,92 @@ var errDestDir = errors.New("destination directory does not exist")
 
 // run gathers the destination, compares, and writes when needed.
 func (j putJob) run(ctx context.Context, t *module.Target) (putOutcome, error) {
+	sum := sha1.Sum(j.content)
+	want := hex.EncodeToString(sum[:])
+	st, done, out, err := j.fast(ctx, t, want)
+	if done || err != nil {
+		return out, err
+	}
+	if st.Path == "" {
+		if st, out, err = j.read(ctx, t); err != nil {
+			return out, err
+		}
+	}
+	return j.apply(ctx, t, st, want)
+}
+
+// maxFast is the largest content the one-command path sends: it sends the
+// content even when the host already has it.
+const maxFast = 1 << 20
+
+// fast tries remotefile.PutIfDifferent, one command, when the job is the
+// common case: a real run without diff, backup, validate or follow, with
+// force and a numeric mode. done means the file was written (out says
+// how); otherwise a non-empty st is the destination holding the content
+// already (its attributes still to check), and an empty one sends the
+// job on the general path.
+func (j putJob) fast(ctx context.Context, t *module.Target, want string) (st remotefile.State, done bool, out putOutcome, err error) {
+	mode, numeric := j.attrs.Mode.Absolute()
+	if t.Check || t.Diff || j.backup || j.validate != "" || !j.force || j.follow || !numeric || j.parentPlanned ||
+		len(j.content) > maxFast || strings.HasPrefix(j.dest, "~") || strings.HasSuffix(j.dest, "/") {
+		return st, false, out, nil
+	}
+	r, err := remotefile.PutIfDifferent(ctx, t.Conn, remotefile.PutOpts{Dest: j.dest, Content: j.content, SHA1: want,
+		Mode: mode, Owner: j.attrs.Owner, Group: j.attrs.Group, IntoBase: j.intoBase})
+	if err != nil {
+		return st, true, out, err
+	}
+	switch r.Outcome {
+	case remotefile.PutWritten:
+		if r.State.Sums["sha1"] != want {
+			return st, true, out, fmt.Errorf("%s: checksum after writing is %q, want %s", r.State.Resolved, r.State.Sums["sha1"], want)
+		}
+		md5sum := md5.Sum(j.content)
+		r.State.Sums["md5"] = hex.EncodeToString(md5sum[:])
+		return st, true, putOutcome{changed: true, state: r.State}, nil
+	case remotefile.PutSame:
+		r.State.Sums = map[string]string{"sha1": want}
+		return r.State, false, out, nil
+	}
+	return st, false, out, nil
+}
+
+// read gathers the destination, inside it when it is a directory and the
+// job has a name for the file (intoBase), through it when it is a link
+// to follow.
+func (j putJob) read(ctx context.Context, t *module.Target) (remotefile.State, putOutcome, error) {
 	opts := remotefile.GatherOpts{Sums: []string{"sha1"}}
 	if t.Diff {
 		opts.MaxContent = remotefile.MaxDiffSize
 	}
 	st, err := remotefile.Gather(ctx, t.Conn, j.dest, opts)
 	if err != nil {
-		return putOutcome{}, err
+		return st, putOutcome{}, err
 	}
 	if j.intoBase != "" && (st.Type == remotefile.TypeDirectory || st.Type == remotefile.TypeLink && st.LinkToDir) {
 		j.dest = path.Join(st.Resolved, j.intoBase)
 		if st, err = remotefile.Gather(ctx, t.Conn, j.dest, opts); err != nil {
-			return putOutcome{}, err
+			return st, putOutcome{}, err
 		}
 	}
 	if st.Type == remotefile.TypeLink && j.follow && st.RealPath != "" {
 		if st, err = remotefile.Gather(ctx, t.Conn, st.RealPath, opts); err != nil {
-			return putOutcome{}, err
+			return st, putOutcome{}, err
 		}
 	}
 	if st.Type == remotefile.TypeDirectory {
-		return putOutcome{}, fmt.Errorf("%s is a directory", st.Resolved)
+		return st, putOutcome{}, fmt.Errorf("%s is a directory", st.Resolved)
 	}
 	if !st.Exists && !st.ParentDir && !(t.Check && j.parentPlanned) {
-		return putOutcome{state: st}, fmt.Errorf("%w: %s", errDestDir, parentDir(st.Resolved))
+		return st, putOutcome{state: st}, fmt.Errorf("%w: %s", errDestDir, parentDir(st.Resolved))
 	}
-	sum := sha1.Sum(j.content)
-	want := hex.EncodeToString(sum[:])
+	return st, putOutcome{}, nil
+}
+
+// apply compares the destination's state with the job and changes what
+// differs (or, in check mode, says what it would change).
+func (j putJob) apply(ctx context.Context, t *module.Target, st remotefile.State, want string) (putOutcome, error) {
+	var err error
 	out := putOutcome{state: st}
 	rewrite := !st.Exists || st.Type != remotefile.TypeFile || st.Sums["sha1"] != want
 	if st.Exists && !j.force {

@@ -45,8 +45,9 @@ func (c *countingConn) Stat(ctx context.Context, p string) (transport.FileInfo, 
 }
 
 // TestRoundTripsPerTask plays the benchmark's kinds of file tasks twice
-// and checks how many commands each needs: at most two when it changes
-// the host (read, then write and read back), one when it does not. The
+// and checks how many commands each needs: one or two when it changes
+// the host (copy and template with a numeric mode compare and write in
+// one; others read, then change and read back), one when it does not. The
 // counts are exact for a given code path, so a regression (an extra stat,
 // a separate upload) fails here rather than only slowing the benchmark.
 func TestRoundTripsPerTask(t *testing.T) {
@@ -58,36 +59,46 @@ func TestRoundTripsPerTask(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Join(h.FilesDir, "templates"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(h.FilesDir, "templates", "app.j2"), []byte("name = {{ inventory_hostname }}\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(h.FilesDir, "motd"), []byte("hello\n"), 0o644))
+	require.NoError(t, os.MkdirAll(d, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(d, "app2.conf"), []byte("name = localhost\n"), 0o644))
+	// first and second are the most commands the task may send on its
+	// first run (it changes the host) and its second (it does not).
 	tasks := []struct {
-		name   string
-		module string
-		args   map[string]any
+		name          string
+		module        string
+		args          map[string]any
+		first, second int32
 	}{
-		{"directory", "file", map[string]any{"path": d + "/sub", "state": "directory", "mode": "0750"}},
-		{"copy content", "copy", map[string]any{"content": "one\n", "dest": d + "/c.txt", "mode": "0644"}},
-		{"copy file", "copy", map[string]any{"src": "motd", "dest": d + "/motd", "mode": "0644"}},
-		{"copy file into a directory", "copy", map[string]any{"src": "motd", "dest": d + "/sub", "mode": "0644"}},
-		{"template", "template", map[string]any{"src": "app.j2", "dest": d + "/app.conf", "mode": "0640"}},
-		{"lineinfile", "lineinfile", map[string]any{"path": d + "/s.conf", "regexp": "^k=", "line": "k=v", "create": true, "mode": "0644"}},
-		{"symlink", "file", map[string]any{"src": d + "/app.conf", "dest": d + "/cur.conf", "state": "link"}},
+		{"directory", "file", map[string]any{"path": d + "/sub", "state": "directory", "mode": "0750"}, 2, 1},
+		{"copy content", "copy", map[string]any{"content": "one\n", "dest": d + "/c.txt", "mode": "0644"}, 1, 1},
+		{"copy file", "copy", map[string]any{"src": "motd", "dest": d + "/motd", "mode": "0644"}, 1, 1},
+		{"copy file into a directory", "copy", map[string]any{"src": "motd", "dest": d + "/sub", "mode": "0644"}, 1, 1},
+		// A symbolic mode needs the current mode: read, then write.
+		{"copy with a symbolic mode", "copy", map[string]any{"content": "two\n", "dest": d + "/sym.txt", "mode": "u=rw,go=r"}, 2, 1},
+		{"template", "template", map[string]any{"src": "app.j2", "dest": d + "/app.conf", "mode": "0640"}, 1, 1},
+		// Right content, wrong mode: compared in one command, chmod in a
+		// second.
+		{"template, mode changed only", "template", map[string]any{"src": "app.j2", "dest": d + "/app2.conf", "mode": "0600"}, 2, 1},
+		{"lineinfile", "lineinfile", map[string]any{"path": d + "/s.conf", "regexp": "^k=", "line": "k=v", "create": true, "mode": "0644"}, 2, 1},
+		{"symlink", "file", map[string]any{"src": d + "/app.conf", "dest": d + "/cur.conf", "state": "link"}, 2, 1},
 	}
-	for pass, want := range []struct {
-		changed bool
-		max     int32
-	}{{true, 2}, {false, 1}} {
+	for pass := range 2 {
 		for _, tc := range tasks {
 			cc.calls.Store(0)
 			res := h.MustRun(t, tc.module, tc.args, false, false)
 			n := cc.calls.Load()
 			t.Logf("run %d %-28s changed=%-5v round trips=%d", pass+1, tc.name, res.Changed, n)
-			assert.Equal(t, want.changed, res.Changed, "run %d: %s", pass+1, tc.name)
-			limit := want.max
-			if tc.name == "copy file into a directory" {
-				limit++ // the destination is read again inside the directory
+			limit := tc.first
+			if pass == 1 {
+				limit = tc.second
 			}
+			assert.Equal(t, pass == 0, res.Changed, "run %d: %s", pass+1, tc.name)
 			assert.LessOrEqual(t, n, limit, "run %d: %s", pass+1, tc.name)
 		}
 	}
+	info, err := os.Stat(filepath.Join(d, "app2.conf"))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
 	got, err := os.ReadFile(filepath.Join(d, "sub", "motd"))
 	require.NoError(t, err)
 	assert.Equal(t, "hello\n", string(got))

@@ -179,3 +179,8 @@ func symbolicBits(u byte, perms string, cur uint32, isDir, useUmask bool, umask 
 	}
 	return bits | copied<<shift | special
 }
+
+// Absolute returns the bits of a numeric mode, which do not depend on
+// the path's current mode or the umask; ok is false for a symbolic or
+// unset mode.
+func (m ModeSpec) Absolute() (bits uint32, ok bool) { return m.octal, m.isNum }
