@@ -180,3 +180,42 @@ func TestModulesReachOtherHostsThroughTheRunner(t *testing.T) {
 	assert.Equal(t, []string{"10.77.0.9: X=1 from a"}, h.log.all())
 	assert.Contains(t, h.results("stranger")["a"].Result["msg"], "not an inventory host")
 }
+
+// Facts set by one loop item are seen by the next, as in Ansible: the
+// accumulate idiom works; an extra variable still wins.
+func TestSetFactInALoopAccumulates(t *testing.T) {
+	h := newHarness(t, "a")
+	h.opts.ExtraVars = map[string]any{"pinned": "cli"}
+	h.run(`
+- hosts: all
+  gather_facts: no
+  tasks:
+    - set_fact:
+        acc: "{{ acc | default([]) + [item] }}"
+        pinned: "{{ item }}"
+      loop: [1, 2, 3]
+    - name: show
+      t_run: {cmd: "{{ acc | join(',') }} {{ pinned }}"}
+`)
+	assert.Equal(t, []string{"a: 1,2,3 cli"}, h.log.all())
+}
+
+// A loop item is labelled as Ansible prints it (Python's str()).
+func TestLoopItemLabelsArePythonStrings(t *testing.T) {
+	h := newHarness(t, "a")
+	h.run(`
+- hosts: all
+  gather_facts: no
+  tasks:
+    - name: items
+      t_run: {cmd: "x"}
+      loop: [{b: 2, a: "x"}, plain, [1, true]]
+`)
+	var labels []string
+	for _, e := range h.events {
+		if e.IsItem {
+			labels = append(labels, e.Label)
+		}
+	}
+	assert.Equal(t, []string{"{'a': 'x', 'b': 2}", "plain", "[1, True]"}, labels)
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hactl/hactl/pkg/module"
 	"github.com/hactl/hactl/pkg/playbook"
+	"github.com/hactl/hactl/pkg/template"
 	"github.com/hactl/hactl/pkg/transport"
 	"github.com/hactl/hactl/pkg/vars"
 )
@@ -131,6 +132,7 @@ func (pr *playRun) runOnHost(t *playbook.Task, h string) outcome {
 		default:
 			o, diffs = pr.execute(t, h, v2)
 		}
+		v = pr.withItemFacts(v, o)
 		stripInternal(o.result)
 		o.result[loopVar] = item
 		o.result["ansible_loop_var"] = loopVar
@@ -148,7 +150,7 @@ func (pr *playRun) runOnHost(t *playbook.Task, h string) outcome {
 			anyFailed = true
 		}
 		pr.emit(Event{Kind: HostResult, Play: pr.play, Task: t, Host: h, Status: o.status, Result: o.result,
-			Item: item, Label: fmt.Sprint(label), IsItem: true, Diffs: diffs, NoLog: pr.noLog(t, v2)})
+			Item: item, Label: template.PyStr(label), IsItem: true, Diffs: diffs, NoLog: pr.noLog(t, v2)})
 		if o.status == StatusChanged {
 			pr.notifyFrom(t, h, v2)
 		}
@@ -198,6 +200,24 @@ func (pr *playRun) runOnHost(t *playbook.Task, h string) outcome {
 	pr.afterResult(t, h, hs, o)
 	pr.emit(Event{Kind: HostResult, Play: pr.play, Task: t, Host: h, Status: st, Result: agg, Duration: time.Since(start), NoLog: pr.noLog(t, v)})
 	return o
+}
+
+// withItemFacts returns the variables the next loop item sees: v with the
+// facts this item set (set_fact, include_vars, setup), as Ansible updates
+// a loop's variables after each item, so "x: '{{ x | default([]) +
+// [item] }}'" accumulates. Extra variables keep their precedence.
+func (pr *playRun) withItemFacts(v map[string]any, o outcome) map[string]any {
+	f, ok := o.result["ansible_facts"].(map[string]any)
+	if !ok || len(f) == 0 || o.status == StatusFailed {
+		return v
+	}
+	v = maps.Clone(v)
+	for k, x := range f {
+		if _, extra := pr.Options.ExtraVars[k]; !extra {
+			v[k] = x
+		}
+	}
+	return v
 }
 
 // finish accounts a non-loop outcome: counters, register, notify, event.
