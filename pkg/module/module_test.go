@@ -106,3 +106,15 @@ func TestRegistryResolvesCollectionsAndAliases(t *testing.T) {
 	assert.ErrorContains(t, module.UnknownError("ansible.builtin.m_rge"), `did you mean "m_reg"`)
 	assert.Panics(t, func() { module.Register(nop{module.Spec{Name: "m_reg"}}) })
 }
+
+// Before templating, an argument that may render to omit does not break
+// mutual exclusion; a plain template does, and at run time (omitted
+// arguments removed) the rule holds as usual.
+func TestStaticValidationAllowsOmittableArguments(t *testing.T) {
+	_, err := spec.Validate(map[string]any{"path": "/p", "content": "{{ c | default(omit) }}", "src": "{{ s | default(omit) }}"}, true)
+	assert.NoError(t, err)
+	_, err = spec.Validate(map[string]any{"path": "/p", "content": "{{ c }}", "src": "x"}, true)
+	assert.ErrorContains(t, err, "mutually exclusive: content, src")
+	_, err = spec.Validate(map[string]any{"path": "/p", "content": "a", "src": "b"}, false)
+	assert.ErrorContains(t, err, "mutually exclusive: content, src")
+}

@@ -168,10 +168,14 @@ func (s Spec) Validate(raw map[string]any, static bool) (Args, error) {
 		}
 	}
 	present := func(n string) bool { return given[n] && raw != nil && out[n] != nil }
+	// Before templating, an argument whose template mentions omit
+	// ("{{ x | default(omit) }}") may turn out absent: it cannot break
+	// mutual exclusion, nor a group that must be given together.
+	mayBeOmitted := func(n string) bool { return static && present(n) && mentionsOmit(out[n]) }
 	for _, g := range s.MutuallyExclusive {
 		var hit []string
 		for _, n := range g {
-			if present(n) {
+			if present(n) && !mayBeOmitted(n) {
 				hit = append(hit, n)
 			}
 		}
@@ -191,7 +195,7 @@ func (s Spec) Validate(raw map[string]any, static bool) (Args, error) {
 				n++
 			}
 		}
-		if n > 0 && n < len(g) {
+		if n > 0 && n < len(g) && !slices.ContainsFunc(g, mayBeOmitted) {
 			errs = append(errs, fmt.Errorf("arguments must be given together: %s", strings.Join(g, ", ")))
 		}
 	}
@@ -214,6 +218,12 @@ func (s Spec) Validate(raw map[string]any, static bool) (Args, error) {
 		return nil, fmt.Errorf("module %s: %w", s.Name, errors.Join(errs...))
 	}
 	return out, nil
+}
+
+// mentionsOmit reports whether a template in v names omit.
+func mentionsOmit(v any) bool {
+	s, ok := v.(string)
+	return ok && IsTemplate(s) && strings.Contains(s, "omit")
 }
 
 func containsTemplate(v any) bool {
