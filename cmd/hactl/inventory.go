@@ -410,33 +410,5 @@ func pyRepr(v any) string {
 	return fmt.Sprint(v)
 }
 
-// pyQuote quotes a string as Python's repr: single quotes unless the
-// string holds a single quote and no double quote.
-func pyQuote(s string) string {
-	q := "'"
-	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
-		q = `"`
-	}
-	var b strings.Builder
-	b.WriteString(q)
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case string(r) == q:
-			b.WriteString(`\` + q)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteString(q)
-	return b.String()
-}
+// pyQuote quotes a string as Python's repr does.
+func pyQuote(s string) string { return pyjson.StrRepr(s) }
