@@ -219,3 +219,17 @@ func TestLoopItemLabelsArePythonStrings(t *testing.T) {
 	}
 	assert.Equal(t, []string{"{'a': 'x', 'b': 2}", "plain", "[1, True]"}, labels)
 }
+
+// An !unsafe string nested in a module's arguments reaches the module as
+// a plain string, unrendered.
+func TestUnsafeArgumentsReachModulesAsPlainStrings(t *testing.T) {
+	h := newHarness(t, "a")
+	h.run(`
+- hosts: all
+  gather_facts: no
+  tasks:
+    - name: show
+      t_run: {cmd: !unsafe "{{ not rendered }}"}
+`)
+	assert.Equal(t, []string{"a: {{ not rendered }}"}, h.log.all())
+}

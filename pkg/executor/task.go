@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -202,6 +203,32 @@ func (pr *playRun) runOnHost(t *playbook.Task, h string) outcome {
 	return o
 }
 
+// plainStrings returns v with every value of a named string type (an
+// !unsafe string, kept unrendered by the template engine) turned into a
+// plain string, at any depth: modules read arguments as plain data.
+func plainStrings(v any) any {
+	switch x := v.(type) {
+	case string, nil:
+		return v
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = plainStrings(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = plainStrings(e)
+		}
+		return out
+	}
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.String {
+		return rv.String()
+	}
+	return v
+}
+
 // withItemFacts returns the variables the next loop item sees: v with the
 // facts this item set (set_fact, include_vars, setup), as Ansible updates
 // a loop's variables after each item, so "x: '{{ x | default([]) +
@@ -322,7 +349,7 @@ func (pr *playRun) execute(t *playbook.Task, h string, v map[string]any) (outcom
 	if err != nil {
 		return pr.failure(t, fmt.Errorf("arguments: %w", err)), nil
 	}
-	argMap, _ := rawArgs.(map[string]any)
+	argMap, _ := plainStrings(rawArgs).(map[string]any)
 	for k, a := range argMap {
 		if a == vars.Omit {
 			delete(argMap, k)

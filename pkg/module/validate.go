@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -304,6 +305,9 @@ func ParseBool(v any) (bool, error) {
 }
 
 func convert(t, elem Type, v any) (any, error) {
+	if rv := reflect.ValueOf(v); v != nil && rv.Kind() == reflect.String {
+		v = rv.String() // a named string type, such as an !unsafe string
+	}
 	switch t {
 	case "", Raw:
 		return v, nil
