@@ -28,10 +28,13 @@ func newLabVerifyCmd() *cobra.Command {
 through the front VIP every ~50 ms from this machine (and, when the file has
 writes, creates items and reads them back at the end), and runs each scenario
 in turn: kill, stop or cut a host and bring it back once the service has
-recovered, or run a playbook such as a rolling update. It prints, per
-scenario, the requests sent, the failed ones, the longest outage (first
-failed request to the first successful one after it) and the acknowledged
-writes lost, and exits 1 when a scenario misses its targets.`,
+recovered (a scenario may lose all its hosts at once: together: true), or
+run a playbook such as a rolling update. A scenario's checks are commands
+run over SSH on a host the fault spared (e.g. docker node ls on another
+manager), retried until they pass or the recovery timeout ends. It prints,
+per scenario, the requests sent, the failed ones, the longest outage (first
+failed request to the first successful one after it), the acknowledged
+writes lost and the checks, and exits 1 when a scenario misses its targets.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkLabHost(); err != nil {
