@@ -174,21 +174,11 @@ func toInt(v any) (int, bool) {
 
 // toFloat converts numbers and numeric strings.
 func toFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case int:
-		return float64(x), true
-	case float64:
-		return x, true
-	case bool:
-		if x {
-			return 1, true
-		}
-		return 0, true
-	case string:
-		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+	if s, ok := v.(string); ok {
+		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 		return f, err == nil
 	}
-	return 0, false
+	return number(v)
 }
 
 // toList views plain data as a list: a list as is, a dict as its sorted

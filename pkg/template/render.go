@@ -178,27 +178,24 @@ func (r *resolver) templateDeep(v any, path string) (any, error) {
 		}
 		return out, nil
 	case []any:
-		out := make([]any, len(x))
-		for i, item := range x {
-			t, err := r.templateDeep(item, fmt.Sprintf("%s[%d]", path, i))
-			if err != nil {
-				return nil, err
-			}
-			out[i] = t
-		}
-		return out, nil
+		return templateItems(r, x, path)
 	case []string:
-		out := make([]any, len(x))
-		for i, item := range x {
-			t, err := r.templateDeep(item, fmt.Sprintf("%s[%d]", path, i))
-			if err != nil {
-				return nil, err
-			}
-			out[i] = t
-		}
-		return out, nil
+		return templateItems(r, x, path)
 	}
 	return v, nil
+}
+
+// templateItems renders each item of a list, naming it path[i] in errors.
+func templateItems[T any](r *resolver, list []T, path string) (any, error) {
+	out := make([]any, len(list))
+	for i, item := range list {
+		t, err := r.templateDeep(item, fmt.Sprintf("%s[%d]", path, i))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = t
+	}
+	return out, nil
 }
 
 func nameOr(name, fallback string) string {

@@ -103,27 +103,44 @@ func (e *yamlEmitter) node(v any, indent int, flow bool, top bool) error {
 	}
 	switch x := v.(type) {
 	case []any:
-		for i, item := range x {
-			if i > 0 || !top {
-				e.newline(indent)
-			}
-			e.dash(item)
-			if err := e.seqItem(item, indent+e.indent); err != nil {
-				return err
-			}
-		}
-		return nil
+		return e.blockSeq(x, indent, !top)
 	case map[string]any:
-		for i, k := range sortedKeysBytewise(x) {
-			if i > 0 || !top {
-				e.newline(indent)
-			}
-			if err := e.mapEntry(k, x[k], indent); err != nil {
-				return err
-			}
-		}
-		return nil
+		return e.blockMap(x, indent, !top)
 	}
+	return e.plainScalar(v, indent)
+}
+
+// blockSeq writes the items of a block sequence at indent, each on a new
+// line but the first unless breakFirst.
+func (e *yamlEmitter) blockSeq(x []any, indent int, breakFirst bool) error {
+	for i, item := range x {
+		if i > 0 || breakFirst {
+			e.newline(indent)
+		}
+		e.dash(item)
+		if err := e.seqItem(item, indent+e.indent); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// blockMap writes the entries of a block mapping at indent, keys sorted,
+// each on a new line but the first unless breakFirst.
+func (e *yamlEmitter) blockMap(x map[string]any, indent int, breakFirst bool) error {
+	for i, k := range sortedKeysBytewise(x) {
+		if i > 0 || breakFirst {
+			e.newline(indent)
+		}
+		if err := e.mapEntry(k, x[k], indent); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// plainScalar writes a scalar where it stands.
+func (e *yamlEmitter) plainScalar(v any, indent int) error {
 	s, _, err := e.scalar(v, indent, false)
 	if err != nil {
 		return err
@@ -149,36 +166,14 @@ func (e *yamlEmitter) seqItem(item any, indent int) error {
 		if isEmptyCollection(x) || e.flowLeaves && isLeafCollection(x) {
 			return e.flowNode(x, indent)
 		}
-		for i, sub := range x {
-			if i > 0 {
-				e.newline(indent)
-			}
-			e.dash(sub)
-			if err := e.seqItem(sub, indent+e.indent); err != nil {
-				return err
-			}
-		}
-		return nil
+		return e.blockSeq(x, indent, false)
 	case map[string]any:
 		if isEmptyCollection(x) || e.flowLeaves && isLeafCollection(x) {
 			return e.flowNode(x, indent)
 		}
-		for i, k := range sortedKeysBytewise(x) {
-			if i > 0 {
-				e.newline(indent)
-			}
-			if err := e.mapEntry(k, x[k], indent); err != nil {
-				return err
-			}
-		}
-		return nil
+		return e.blockMap(x, indent, false)
 	}
-	s, _, err := e.scalar(item, indent, false)
-	if err != nil {
-		return err
-	}
-	e.write(s)
-	return nil
+	return e.plainScalar(item, indent)
 }
 
 // mapEntry writes "key: value" in a block mapping at indent.
@@ -195,26 +190,13 @@ func (e *yamlEmitter) mapEntry(k string, v any, indent int) error {
 			return e.flowNode(x, indent+e.indent)
 		}
 		// PyYAML writes sequences in mappings without extra indentation.
-		for _, item := range x {
-			e.newline(indent)
-			e.dash(item)
-			if err := e.seqItem(item, indent+e.indent); err != nil {
-				return err
-			}
-		}
-		return nil
+		return e.blockSeq(x, indent, true)
 	case map[string]any:
 		if isEmptyCollection(x) || e.flowLeaves && isLeafCollection(x) {
 			e.write(" ")
 			return e.flowNode(x, indent+e.indent)
 		}
-		for _, sub := range sortedKeysBytewise(x) {
-			e.newline(indent + e.indent)
-			if err := e.mapEntry(sub, x[sub], indent+e.indent); err != nil {
-				return err
-			}
-		}
-		return nil
+		return e.blockMap(x, indent+e.indent, true)
 	}
 	s, _, err := e.scalar(v, indent+e.indent, false)
 	if err != nil {
