@@ -35,7 +35,7 @@ import (
 // fails when one misses its targets, then plays site.yml a third time:
 // the scenarios must leave nothing for it to change. The lab has fixed
 // addresses and its own name: a filrouge lab already up (from
-// scripts/filrouge.sh) is taken over and removed at the end.
+// scripts/filrouge.sh) is taken down first and not brought back.
 func TestSiteAndVerify(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the fil-rouge end to end takes minutes; skipped with -short")
@@ -44,6 +44,17 @@ func TestSiteAndVerify(t *testing.T) {
 	t.Cleanup(func() { t.Logf("fil-rouge end to end: %.0fs in all", time.Since(begin).Seconds()) })
 	dir, err := filepath.Abs("filrouge")
 	require.NoError(t, err)
+	if lab.CheckHost() == nil {
+		// A filrouge lab left up (scripts/filrouge.sh) holds configured
+		// hosts: start from bare ones.
+		if _, err := lab.ConnectionVars(dir); err == nil {
+			t.Log("the filrouge lab is up: taking it down to start from bare hosts")
+			dctx, dcancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			err := lab.Down(dctx, dir, lab.Options{HaltTimeout: 20 * time.Second})
+			dcancel()
+			require.NoError(t, err, "lab down")
+		}
+	}
 	labtest.Dir(t, dir) // skips where the local lab cannot run
 	t.Logf("lab up in %.0fs", time.Since(begin).Seconds())
 	cv, err := lab.ConnectionVars(dir)
