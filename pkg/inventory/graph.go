@@ -36,6 +36,21 @@ func (inv *Inventory) addHost(name, source string) *Host {
 	return h
 }
 
+// placeHost puts the host named name, as a host line of an inventory
+// source declares it, in g: a new host comes from source and takes port
+// (when not 0) as its ansible_port; a known host keeps its port.
+func (inv *Inventory) placeHost(name, source string, port int, g *Group) *Host {
+	h, existed := inv.hosts[name], inv.hosts[name] != nil
+	if !existed {
+		h = inv.addHost(name, source)
+		if port != 0 {
+			h.Vars["ansible_port"] = port
+		}
+	}
+	inv.addHostToGroup(h, g)
+	return h
+}
+
 // addHostToGroup puts h directly in g.
 func (inv *Inventory) addHostToGroup(h *Host, g *Group) {
 	for _, x := range h.groups {

@@ -170,14 +170,7 @@ func (inv *Inventory) parseINIHostLine(line, path string, group *Group) error {
 		}
 	}
 	for _, n := range names {
-		h, existed := inv.hosts[n], inv.hosts[n] != nil
-		if !existed {
-			h = inv.addHost(n, path)
-			if port != 0 {
-				h.Vars["ansible_port"] = port
-			}
-		}
-		inv.addHostToGroup(h, group)
+		h := inv.placeHost(n, path, port, group)
 		for _, kv := range vars {
 			h.Vars[kv[0].(string)] = kv[1]
 		}

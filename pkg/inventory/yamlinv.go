@@ -266,14 +266,7 @@ func (inv *Inventory) parseYAMLHost(path string, group *Group, keyNode, valNode 
 		if n == "" {
 			return yamlError(path, keyNode, "empty host name")
 		}
-		h, existed := inv.hosts[n], inv.hosts[n] != nil
-		if !existed {
-			h = inv.addHost(n, path)
-			if port != 0 {
-				h.Vars["ansible_port"] = port
-			}
-		}
-		inv.addHostToGroup(h, group)
+		h := inv.placeHost(n, path, port, group)
 		for key, v := range vars {
 			h.Vars[key] = v
 		}
