@@ -67,16 +67,22 @@ func resolveNumber(s string) (any, bool) {
 	return nil, false
 }
 
-// parseInt converts a string matched by intRE, as PyYAML's construct_yaml_int.
-func parseInt(s string) (int, bool) {
+// splitSign drops the digit-group underscores of a YAML number and its
+// leading sign, returned as 1 or -1.
+func splitSign(s string) (int, string) {
 	s = strings.ReplaceAll(s, "_", "")
-	sign := 1
 	switch {
 	case strings.HasPrefix(s, "-"):
-		sign, s = -1, s[1:]
+		return -1, s[1:]
 	case strings.HasPrefix(s, "+"):
-		s = s[1:]
+		return 1, s[1:]
 	}
+	return 1, s
+}
+
+// parseInt converts a string matched by intRE, as PyYAML's construct_yaml_int.
+func parseInt(s string) (int, bool) {
+	sign, s := splitSign(s)
 	var (
 		v   int64
 		err error
@@ -109,14 +115,8 @@ func parseInt(s string) (int, bool) {
 
 // parseFloat converts a string matched by floatRE, as PyYAML's construct_yaml_float.
 func parseFloat(s string) (float64, bool) {
-	s = strings.ReplaceAll(s, "_", "")
-	sign := 1.0
-	switch {
-	case strings.HasPrefix(s, "-"):
-		sign, s = -1, s[1:]
-	case strings.HasPrefix(s, "+"):
-		s = s[1:]
-	}
+	n, s := splitSign(s)
+	sign := float64(n)
 	low := strings.ToLower(s)
 	switch {
 	case low == ".inf":
