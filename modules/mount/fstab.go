@@ -22,21 +22,6 @@ func (e entry) line() string {
 	return strings.Join([]string{e.src, e.name, e.fstype, e.opts, e.dump, e.passno}, " ") + "\n"
 }
 
-// splitKeep splits text into lines that keep their "\n".
-func splitKeep(s string) []string {
-	var out []string
-	for s != "" {
-		i := strings.IndexByte(s, '\n')
-		if i < 0 {
-			out = append(out, s)
-			break
-		}
-		out = append(out, s[:i+1])
-		s = s[i+1:]
-	}
-	return out
-}
-
 // otherSwap is Ansible's exception: swap lines (mount point "none") of
 // another source are different entries.
 func (e entry) otherSwap(f []string) bool {
@@ -49,7 +34,7 @@ func (e entry) otherSwap(f []string) bool {
 func setMount(content string, e entry) (string, bool) {
 	var b strings.Builder
 	exists, changed := false, false
-	for _, line := range splitKeep(content) {
+	for line := range strings.Lines(content) {
 		if !strings.HasSuffix(line, "\n") {
 			line += "\n"
 		}
@@ -86,7 +71,7 @@ func setMount(content string, e entry) (string, bool) {
 func unsetMount(content string, e entry) (string, bool) {
 	var b strings.Builder
 	changed := false
-	for _, line := range splitKeep(content) {
+	for line := range strings.Lines(content) {
 		t := strings.TrimSpace(line)
 		f := strings.Fields(line)
 		if t == "" || strings.HasPrefix(t, "#") || len(f) != 6 || f[1] != e.name || e.otherSwap(f) {

@@ -161,7 +161,7 @@ func (s *keySet) del(id string) {
 // parseAuthKeys reads a whole file.
 func parseAuthKeys(content string) *keySet {
 	s := &keySet{byID: map[string]authKey{}}
-	for i, line := range splitLinesKeep(content) {
+	for i, line := range slices.Collect(strings.Lines(content)) {
 		k, ok := parseAuthKey(line, i)
 		if !ok {
 			k = authKey{id: line, skipped: true, rank: i}
@@ -169,22 +169,6 @@ func parseAuthKeys(content string) *keySet {
 		s.set(k)
 	}
 	return s
-}
-
-// splitLinesKeep splits after each "\n", keeping it (Python's
-// splitlines(True) for files with Unix line ends).
-func splitLinesKeep(s string) []string {
-	var out []string
-	for s != "" {
-		i := strings.IndexByte(s, '\n')
-		if i < 0 {
-			out = append(out, s)
-			break
-		}
-		out = append(out, s[:i+1])
-		s = s[i+1:]
-	}
-	return out
 }
 
 // serialize writes the keys sorted by rank (stable: insertion order breaks

@@ -114,7 +114,7 @@ func compileModRegexps(name string) modRegexps {
 
 func anyLine(files map[string]string, re *regexp.Regexp) bool {
 	for _, c := range files {
-		for _, l := range splitLinesKeep(c) {
+		for l := range strings.Lines(c) {
 			if re.MatchString(l) {
 				return true
 			}
@@ -126,7 +126,7 @@ func anyLine(files map[string]string, re *regexp.Regexp) bool {
 func permanentParams(files map[string]string, re *regexp.Regexp) []string {
 	set := map[string]bool{}
 	for _, c := range files {
-		for _, l := range splitLinesKeep(c) {
+		for l := range strings.Lines(c) {
 			if m := re.FindStringSubmatch(l); m != nil {
 				set[m[1]] = true
 			}
@@ -143,7 +143,7 @@ func permanentParams(files map[string]string, re *regexp.Regexp) []string {
 // commentOut prefixes matching lines with "#"; the file is written back
 // the way Ansible writes it ('\n'.join of lines that keep their "\n").
 func commentOut(content string, re *regexp.Regexp) (string, bool) {
-	lines := splitLinesKeep(content)
+	lines := slices.Collect(strings.Lines(content))
 	changed := false
 	for i, l := range lines {
 		if re.MatchString(l) {

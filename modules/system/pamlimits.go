@@ -110,7 +110,7 @@ func planLimits(file, content, domain, typ, item, value string, useMax, useMin b
 	var p limitsPlan
 	found := false
 	newValue := value
-	for _, line := range splitLinesKeep(content) {
+	for line := range strings.Lines(content) {
 		if strings.HasPrefix(line, "#") {
 			b.WriteString(line)
 			continue

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/hactl/hactl/modules/internal/hostcmd"
@@ -109,7 +110,7 @@ fi
 // editTimezoneFile replaces the first line starting with a word by
 // value and deletes the other such lines, like Ansible's _edit_file.
 func editTimezoneFile(content, value string) string {
-	lines := splitLinesKeep(content)
+	lines := slices.Collect(strings.Lines(content))
 	re := regexp.MustCompile(`^(\S+)`)
 	var out []string
 	at := -1
