@@ -65,9 +65,16 @@ func (j *job) apply(ctx context.Context, verb string, args []string, changes []c
 		if verb == "install" {
 			after = append(after, "apt-mark manual -- "+transport.QuoteArgs(names)+" >/dev/null")
 		}
-		after = append(after, fmt.Sprintf("dpkg-query -W -f='%s' -- %s 2>/dev/null", dpkgFormat, transport.QuoteArgs(names)))
+		after = append(after, dpkgQuery(names...))
 	}
-	res, err := j.exec(ctx, aptGet(j.a, j.t.Check, verb, args...), after)
+	return j.applyChanges(ctx, aptGet(j.a, j.t.Check, verb, args...), after, changes)
+}
+
+// applyChanges runs cmd (then after) for the planned changes; on success
+// the result is changed with their diff, and outside check mode dpkg's
+// state afterwards is checked against them.
+func (j *job) applyChanges(ctx context.Context, cmd string, after []string, changes []change) (module.Result, error) {
+	res, err := j.exec(ctx, cmd, after)
 	if err != nil || res.Failed {
 		return res, err
 	}

@@ -75,23 +75,13 @@ func (j *job) deb(ctx context.Context, src string) (module.Result, error) {
 	changes := []change{{name: name, before: before, after: version}}
 	var after []string
 	if !j.t.Check {
-		after = append(after, fmt.Sprintf("dpkg-query -W -f='%s' -- %s 2>/dev/null", dpkgFormat, transport.Quote(name)))
+		after = append(after, dpkgQuery(name))
 	}
 	cmd := aptGet(j.a, j.t.Check, "install", file)
 	if cleanup != "" {
 		cmd += "; __rc2=$?; " + cleanup + "; (exit $__rc2)"
 	}
-	res, err := j.exec(ctx, cmd, after)
-	if err != nil || res.Failed {
-		return res, err
-	}
-	res.Changed = true
-	res.Diff = packageDiff(j.t, changes)
-	if j.t.Check {
-		delete(j.data, "_after")
-		return res, nil
-	}
-	return j.verify(res, changes)
+	return j.applyChanges(ctx, cmd, after, changes)
 }
 
 // drop removes a downloaded file, ignoring errors (it is in /tmp).

@@ -38,6 +38,11 @@ const cacheMtime = `if [ -e /var/lib/apt/periodic/update-success-stamp ]; then s
 // provides, tab-separated.
 const dpkgFormat = `${Package}\t${Status}\t${Version}\t${Provides}\n`
 
+// dpkgQuery is the command printing dpkg's view of names in dpkgFormat.
+func dpkgQuery(names ...string) string {
+	return fmt.Sprintf("dpkg-query -W -f='%s' -- %s 2>/dev/null", dpkgFormat, transport.QuoteArgs(names))
+}
+
 // updateScript refreshes the lists with retries when the cache is older
 // than validTime seconds (0: always); it prints the update's status.
 func updateScript(validTime, retries, maxDelay int) string {
@@ -68,7 +73,7 @@ func gatherScript(marker string, names []string, update string, release string) 
 	fmt.Fprintf(&b, "echo \"$(%s) $(date +%%s)\"\n", strings.TrimSpace(cacheMtime))
 	fmt.Fprintf(&b, "echo %s\n", marker)
 	if len(names) > 0 {
-		fmt.Fprintf(&b, "dpkg-query -W -f='%s' -- %s 2>/dev/null\n", dpkgFormat, transport.QuoteArgs(names))
+		b.WriteString(dpkgQuery(names...) + "\n")
 	}
 	fmt.Fprintf(&b, "echo %s\n", marker)
 	fmt.Fprintf(&b, "dpkg-query -W -f='${Status}\\t${Package}\\t${Provides}\\n' 2>/dev/null | grep '^install ok installed\t[^\t]*\t.' | cut -f2,3\n")
