@@ -99,16 +99,5 @@ func (Command) Run(ctx context.Context, t *module.Target, a module.Args) (module
 		}
 	}
 	setup, call := shellx.Argv(words, a.Bool("expand_argument_vars"))
-	return job{
-		module:  "command",
-		cmd:     words,
-		setup:   setup,
-		call:    call,
-		chdir:   a.String("chdir"),
-		creates: a.String("creates"),
-		removes: a.String("removes"),
-		stdin:   a.String("stdin"),
-		addNL:   a.Bool("stdin_add_newline"),
-		strip:   a.Bool("strip_empty_ends"),
-	}.run(ctx, t)
+	return newJob("command", words, setup, call, a).run(ctx, t)
 }

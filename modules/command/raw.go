@@ -33,13 +33,7 @@ raw always reports changed and is skipped in check mode. The task's environment 
   raw: echo $BASH_VERSION
   args:
     executable: /bin/bash`,
-		Returns: []module.ReturnValue{
-			{Name: "rc", Type: module.Int, Doc: "The command's exit status."},
-			{Name: "stdout", Type: module.Str, Doc: "Standard output, as it came."},
-			{Name: "stderr", Type: module.Str, Doc: "Standard error, as it came."},
-			{Name: "stdout_lines", Type: module.List, Doc: "stdout split into lines."},
-			{Name: "stderr_lines", Type: module.List, Doc: "stderr split into lines."},
-		},
+		Returns: outputReturns("command"),
 	}
 }
 
@@ -60,14 +54,5 @@ func (Raw) Run(ctx context.Context, t *module.Target, a module.Args) (module.Res
 		return module.Result{}, fmt.Errorf("raw: %w", err)
 	}
 	stdout, stderr := string(res.Stdout), string(res.Stderr)
-	data := map[string]any{
-		"rc": res.RC, "stdout": stdout, "stderr": stderr,
-		"stdout_lines": shellx.Lines(stdout), "stderr_lines": shellx.Lines(stderr),
-	}
-	r := module.Result{Changed: true, Data: data}
-	if res.RC != 0 {
-		r.Failed, r.Msg = true, "non-zero return code"
-		data["msg"] = r.Msg
-	}
-	return r, nil
+	return outputResult(res.RC, stdout, stderr), nil
 }

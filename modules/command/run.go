@@ -36,6 +36,23 @@ type job struct {
 	strip   bool // strip trailing newlines of stdout/stderr
 }
 
+// newJob is the job of command or shell: the call prepared by the module,
+// the guard, stdin and output options read from the task's arguments.
+func newJob(name string, cmd any, setup, call string, a module.Args) job {
+	return job{
+		module:  name,
+		cmd:     cmd,
+		setup:   setup,
+		call:    call,
+		chdir:   a.String("chdir"),
+		creates: a.String("creates"),
+		removes: a.String("removes"),
+		stdin:   a.String("stdin"),
+		addNL:   a.Bool("stdin_add_newline"),
+		strip:   a.Bool("strip_empty_ends"),
+	}
+}
+
 // reasons the guard script gives for not running the command.
 const (
 	skipCreates = "creates"

@@ -50,13 +50,7 @@ The task reports changed unless creates or removes stopped it (then it is skippe
   args:
     executable: python3
     creates: /etc/app/keys`,
-		Returns: []module.ReturnValue{
-			{Name: "rc", Type: module.Int, Doc: "The script's exit status."},
-			{Name: "stdout", Type: module.Str, Doc: "Standard output, as it came."},
-			{Name: "stderr", Type: module.Str, Doc: "Standard error, as it came."},
-			{Name: "stdout_lines", Type: module.List, Doc: "stdout split into lines."},
-			{Name: "stderr_lines", Type: module.List, Doc: "stderr split into lines."},
-		},
+		Returns: outputReturns("script"),
 	}
 }
 
@@ -112,16 +106,7 @@ func (Script) Run(ctx context.Context, t *module.Target, a module.Args) (module.
 	if reason, ok := markerReason(stdout, marker); ok {
 		return g.skipped(reason, stderr), nil
 	}
-	data := map[string]any{
-		"rc": res.RC, "stdout": stdout, "stderr": stderr,
-		"stdout_lines": shellx.Lines(stdout), "stderr_lines": shellx.Lines(stderr),
-	}
-	r := module.Result{Changed: true, Data: data}
-	if res.RC != 0 {
-		r.Failed, r.Msg = true, "non-zero return code"
-		data["msg"] = r.Msg
-	}
-	return r, nil
+	return outputResult(res.RC, stdout, stderr), nil
 }
 
 // scriptCheck answers check mode: creates/removes are checked on the host,

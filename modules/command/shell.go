@@ -59,15 +59,5 @@ func (Shell) Run(ctx context.Context, t *module.Target, a module.Args) (module.R
 		}
 		call = shellx.Path(exe) + " -c " + shellx.Quote(line)
 	}
-	return job{
-		module:  "shell",
-		cmd:     line,
-		call:    call,
-		chdir:   a.String("chdir"),
-		creates: a.String("creates"),
-		removes: a.String("removes"),
-		stdin:   a.String("stdin"),
-		addNL:   a.Bool("stdin_add_newline"),
-		strip:   a.Bool("strip_empty_ends"),
-	}.run(ctx, t)
+	return newJob("shell", line, "", call, a).run(ctx, t)
 }
