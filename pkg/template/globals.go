@@ -163,7 +163,42 @@ func (d datetime) GetAttribute(name string) (*exec.Value, bool) {
 	return exec.AsValue(nil), false
 }
 
-// strftime formats t with C strftime directives.
+// strftimeLayouts are the strftime directives Go's time layouts write
+// as C does.
+var strftimeLayouts = map[byte]string{
+	'p': "PM",
+	'a': "Mon",
+	'A': "Monday",
+	'b': "Jan",
+	'B': "January",
+	'z': "-0700",
+	'Z': "MST",
+	'F': "2006-01-02",
+	'T': "15:04:05",
+}
+
+// strftimeNumbers are the numeric strftime directives: the printf format
+// and the field it shows.
+var strftimeNumbers = map[byte]struct {
+	format string
+	field  func(time.Time) int64
+}{
+	'Y': {"%04d", func(t time.Time) int64 { return int64(t.Year()) }},
+	'y': {"%02d", func(t time.Time) int64 { return int64(t.Year() % 100) }},
+	'm': {"%02d", func(t time.Time) int64 { return int64(t.Month()) }},
+	'd': {"%02d", func(t time.Time) int64 { return int64(t.Day()) }},
+	'H': {"%02d", func(t time.Time) int64 { return int64(t.Hour()) }},
+	'I': {"%02d", func(t time.Time) int64 { return int64((t.Hour()+11)%12 + 1) }},
+	'M': {"%02d", func(t time.Time) int64 { return int64(t.Minute()) }},
+	'S': {"%02d", func(t time.Time) int64 { return int64(t.Second()) }},
+	'f': {"%06d", func(t time.Time) int64 { return int64(t.Nanosecond() / 1000) }},
+	'j': {"%03d", func(t time.Time) int64 { return int64(t.YearDay()) }},
+	's': {"%d", func(t time.Time) int64 { return t.Unix() }},
+	'w': {"%d", func(t time.Time) int64 { return int64(t.Weekday()) }},
+}
+
+// strftime formats t with C strftime directives; an unknown one is
+// written as it stands.
 func strftime(t time.Time, format string) string {
 	var b strings.Builder
 	for i := 0; i < len(format); i++ {
@@ -172,55 +207,19 @@ func strftime(t time.Time, format string) string {
 			continue
 		}
 		i++
-		switch format[i] {
-		case 'Y':
-			fmt.Fprintf(&b, "%04d", t.Year())
-		case 'y':
-			fmt.Fprintf(&b, "%02d", t.Year()%100)
-		case 'm':
-			fmt.Fprintf(&b, "%02d", int(t.Month()))
-		case 'd':
-			fmt.Fprintf(&b, "%02d", t.Day())
-		case 'H':
-			fmt.Fprintf(&b, "%02d", t.Hour())
-		case 'I':
-			fmt.Fprintf(&b, "%02d", (t.Hour()+11)%12+1)
-		case 'M':
-			fmt.Fprintf(&b, "%02d", t.Minute())
-		case 'S':
-			fmt.Fprintf(&b, "%02d", t.Second())
-		case 'f':
-			fmt.Fprintf(&b, "%06d", t.Nanosecond()/1000)
-		case 'p':
-			b.WriteString(t.Format("PM"))
-		case 'j':
-			fmt.Fprintf(&b, "%03d", t.YearDay())
-		case 'a':
-			b.WriteString(t.Format("Mon"))
-		case 'A':
-			b.WriteString(t.Format("Monday"))
-		case 'b':
-			b.WriteString(t.Format("Jan"))
-		case 'B':
-			b.WriteString(t.Format("January"))
-		case 'z':
-			b.WriteString(t.Format("-0700"))
-		case 'Z':
-			b.WriteString(t.Format("MST"))
-		case 's':
-			fmt.Fprintf(&b, "%d", t.Unix())
-		case 'w':
-			fmt.Fprintf(&b, "%d", int(t.Weekday()))
-		case 'F':
-			b.WriteString(t.Format("2006-01-02"))
-		case 'T':
-			b.WriteString(t.Format("15:04:05"))
-		case '%':
-			b.WriteByte('%')
-		default:
-			b.WriteByte('%')
-			b.WriteByte(format[i])
+		c := format[i]
+		if layout, ok := strftimeLayouts[c]; ok {
+			b.WriteString(t.Format(layout))
+			continue
 		}
+		if n, ok := strftimeNumbers[c]; ok {
+			fmt.Fprintf(&b, n.format, n.field(t))
+			continue
+		}
+		if c != '%' {
+			b.WriteByte('%') // an unknown directive stays as written
+		}
+		b.WriteByte(c)
 	}
 	return b.String()
 }
