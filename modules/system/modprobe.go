@@ -234,19 +234,28 @@ func (Modprobe) Run(ctx context.Context, t *module.Target, a module.Args) (modul
 		return module.Result{}, err
 	}
 	res := module.Result{Data: data}
+	// modprobe runs argv; false when it failed, the task's answer then in
+	// r and err.
+	modprobe := func(what string, argv []string) (ok bool, r module.Result, err error) {
+		out, err := hostcmd.Run(ctx, t.Conn, what, transport.QuoteArgs(argv), transport.RunOpts{})
+		if err != nil {
+			return false, module.Result{}, err
+		}
+		if out.RC != 0 {
+			data["rc"], data["stdout"], data["stderr"] = out.RC, out.Stdout, out.Stderr
+			r, err = fail(out.Stderr)
+			return false, r, err
+		}
+		return true, module.Result{}, nil
+	}
 	switch {
 	case state == "present" && !st.loaded:
 		argv := []string{"modprobe"}
 		if t.Check {
 			argv = append(argv, "-n")
 		}
-		out, err := hostcmd.Run(ctx, t.Conn, "modprobe", transport.QuoteArgs(append(append(argv, name), words...)), transport.RunOpts{})
-		if err != nil {
-			return module.Result{}, err
-		}
-		if out.RC != 0 {
-			data["rc"], data["stdout"], data["stderr"] = out.RC, out.Stdout, out.Stderr
-			return fail(out.Stderr)
+		if ok, r, err := modprobe("modprobe", append(append(argv, name), words...)); !ok {
+			return r, err
 		}
 		res.Changed = true
 	case state == "absent" && st.loaded:
@@ -254,13 +263,8 @@ func (Modprobe) Run(ctx context.Context, t *module.Target, a module.Args) (modul
 		if t.Check {
 			argv = append(argv, "-n")
 		}
-		out, err := hostcmd.Run(ctx, t.Conn, "modprobe -r", transport.QuoteArgs(argv), transport.RunOpts{})
-		if err != nil {
-			return module.Result{}, err
-		}
-		if out.RC != 0 {
-			data["rc"], data["stdout"], data["stderr"] = out.RC, out.Stdout, out.Stderr
-			return fail(out.Stderr)
+		if ok, r, err := modprobe("modprobe -r", argv); !ok {
+			return r, err
 		}
 		res.Changed = true
 	}

@@ -49,6 +49,18 @@ func (Group) Spec() module.Spec {
 	}
 }
 
+// validIdentity checks the name argument and that non_unique comes with
+// the id argument (uid or gid) it allows to be shared.
+func validIdentity(a module.Args, idArg string) error {
+	if err := validName(a.String("name")); err != nil {
+		return err
+	}
+	if a.Bool("non_unique") && !a.Has(idArg) {
+		return fmt.Errorf("non_unique needs %s", idArg)
+	}
+	return nil
+}
+
 // validName rejects names the shadow tools would take as options or that
 // cannot be a group or user name.
 func validName(n string) error {
@@ -77,11 +89,8 @@ func getent(ctx context.Context, conn transport.Conn, db, name string) ([]string
 // Run brings the group to the requested state.
 func (Group) Run(ctx context.Context, t *module.Target, a module.Args) (module.Result, error) {
 	name, state := a.String("name"), a.String("state")
-	if err := validName(name); err != nil {
+	if err := validIdentity(a, "gid"); err != nil {
 		return module.Failf("group: %v", err), nil
-	}
-	if a.Bool("non_unique") && !a.Has("gid") {
-		return module.Failf("group: non_unique needs gid"), nil
 	}
 	rec, err := getent(ctx, t.Conn, "group", name)
 	if err != nil {

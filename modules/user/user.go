@@ -139,11 +139,8 @@ func gather(ctx context.Context, conn transport.Conn, name string, groups []stri
 // Run brings the account to the requested state.
 func (User) Run(ctx context.Context, t *module.Target, a module.Args) (module.Result, error) {
 	name, state := a.String("name"), a.String("state")
-	if err := validName(name); err != nil {
+	if err := validIdentity(a, "uid"); err != nil {
 		return module.Failf("user: %v", err), nil
-	}
-	if a.Bool("non_unique") && !a.Has("uid") {
-		return module.Failf("user: non_unique needs uid"), nil
 	}
 	var groups []string
 	for _, g := range a.Strings("groups") {
