@@ -16,13 +16,19 @@ var generatedIDs = map[string]bool{
 	"operations": true, "op": true, "utilization": true,
 }
 
+// attributeSets are the name/value sets; an empty one means the same as
+// none (crm_resource --restart, for one, leaves an empty meta_attributes
+// behind when it removes the target-role it set).
+var attributeSets = map[string]bool{"instance_attributes": true, "meta_attributes": true, "utilization": true}
+
 // durationAttrs are op attributes holding a duration, compared in
 // milliseconds ("10s", "10" and "10000ms" are equal).
 var durationAttrs = map[string]bool{"interval": true, "timeout": true, "start-delay": true}
 
 // Canonical renders n as a normalised string for semantic comparison:
 // generated ids dropped, attributes sorted, durations in milliseconds,
-// roles in their current names, name/value pairs and operations sorted.
+// roles in their current names, name/value pairs and operations sorted,
+// empty attribute sets left out.
 // Element order elsewhere (group members) is kept: it is meaningful.
 func Canonical(n *Node) string {
 	var b strings.Builder
@@ -54,6 +60,9 @@ func canon(b *strings.Builder, n *Node, depth int) {
 	b.WriteString("\n")
 	kids := make([]string, 0, len(n.Nodes))
 	for _, c := range n.Nodes {
+		if attributeSets[c.Name()] && len(c.Nodes) == 0 {
+			continue
+		}
 		var cb strings.Builder
 		canon(&cb, c, depth+1)
 		kids = append(kids, cb.String())

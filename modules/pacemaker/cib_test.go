@@ -315,3 +315,15 @@ func TestWarnings(t *testing.T) {
 	r.Nodes = append(r.Nodes, nodeSpec{Name: "h3"})
 	assert.Empty(t, clusterWarnings(r))
 }
+
+// An empty attribute set is the same as none.
+func TestEmptyAttributeSetIsNone(t *testing.T) {
+	bare, err := ParseNode([]byte(`<primitive id="d" class="systemd" type="nfs-ganesha"><operations><op id="d-m" name="monitor" interval="10s"/></operations></primitive>`))
+	require.NoError(t, err)
+	left, err := ParseNode([]byte(`<primitive id="d" class="systemd" type="nfs-ganesha"><meta_attributes id="d-meta_attributes"/><operations><op id="d-m" name="monitor" interval="10s"/></operations></primitive>`))
+	require.NoError(t, err)
+	set, err := ParseNode([]byte(`<primitive id="d" class="systemd" type="nfs-ganesha"><meta_attributes id="d-meta_attributes"><nvpair id="d-t" name="target-role" value="Stopped"/></meta_attributes><operations><op id="d-m" name="monitor" interval="10s"/></operations></primitive>`))
+	require.NoError(t, err)
+	assert.Equal(t, Canonical(bare), Canonical(left))
+	assert.NotEqual(t, Canonical(bare), Canonical(set))
+}
