@@ -114,6 +114,10 @@ func putBody(o PutOpts, dest, tmp string) (string, error) {
 		fmt.Fprintf(&b, "chgrp -- %s \"$t\" || fail\n", transport.Quote(o.Group))
 	}
 	fmt.Fprintf(&b, "chmod %04o \"$t\" || fail\n", o.Mode)
+	// The content reaches the disk before the name does: after a crash
+	// the destination holds the old file or the new one, never an empty
+	// one (coreutils' sync with a file argument is fsync).
+	b.WriteString(`sync -- "$t" 2>/dev/null` + "\n")
 	b.WriteString(`mv -f -- "$t" "$p" || fail` + "\n")
 	b.WriteString(after)
 	b.WriteString("echo \"@@put written\"\nexit 0\n")

@@ -91,8 +91,8 @@ type Written struct {
 // destination, checked for size (a connection lost mid-way gives a short
 // file and an early end of input, never a short destination), then backed
 // up, given owner, group and mode, and renamed. With validate the upload,
-// the validate command and the install are three Runs. Like Ansible's
-// atomic_move, the temporary file is not fsynced before the rename.
+// the validate command and the install are three Runs. The temporary file
+// is fsynced before the rename (DESIGN.md: atomic writes).
 func WriteGather(ctx context.Context, c transport.Conn, o WriteOpts, after *GatherOpts) (Written, error) {
 	if err := CheckValidate(o.Validate); err != nil {
 		return Written{}, err
@@ -248,6 +248,10 @@ func installScript(tmp, dest string, o WriteOpts, mode uint32) string {
 		fmt.Fprintf(&b, "chown %d:%d -- \"$t\" 2>/dev/null\n", cur.UID, cur.GID)
 	}
 	fmt.Fprintf(&b, "chmod %04o \"$t\" || fail\n", mode)
+	// The content reaches the disk before the name does: after a crash
+	// the destination holds the old file or the new one, never an empty
+	// one (coreutils' sync with a file argument is fsync).
+	b.WriteString(`sync -- "$t" 2>/dev/null` + "\n")
 	b.WriteString(`mv -f -- "$t" "$p" || fail` + "\n")
 	return b.String()
 }
