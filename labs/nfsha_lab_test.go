@@ -1,4 +1,4 @@
-package filrouge_test
+package labs_test
 
 import (
 	"bytes"
@@ -33,11 +33,12 @@ import (
 	"github.com/hactl/hactl/roles"
 )
 
-// nfshaDir writes a throwaway lab directory with the NFS-HA tier's two
+// nfshaDir writes a throwaway lab directory with the fil-rouge's NFS-HA
 // hosts (nfsha01, nfsha02, NFS export directories) on addresses reserved
-// for it, and copies of nfsha.yml and its group_vars, nfs_vip rewritten to
-// a reserved VIP. The fil-rouge's fixed addresses stay free for its own
-// lab.
+// for it, and copies of labs/filrouge's nfsha.yml and its group_vars,
+// nfs_vip rewritten to a reserved VIP. The fil-rouge's fixed addresses
+// stay free for its own lab. (This test sits beside labs/filrouge, not in
+// it: a lab directory is read as an inventory.)
 func nfshaDir(t *testing.T) (dir, vip string) {
 	t.Helper()
 	if err := lab.CheckHost(); err != nil {
@@ -70,7 +71,7 @@ func nfshaDir(t *testing.T) (dir, vip string) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, lab.ConfigFile), []byte(cfg), 0o644))
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "group_vars"), 0o755))
 	for _, f := range []string{"nfsha.yml", "group_vars/all.yml", "group_vars/nfsha.yml"} {
-		data, err := os.ReadFile(f)
+		data, err := os.ReadFile(filepath.Join("filrouge", f))
 		require.NoError(t, err)
 		if f == "group_vars/all.yml" {
 			re := regexp.MustCompile(`(?m)^nfs_vip: .*$`)
@@ -82,9 +83,9 @@ func nfshaDir(t *testing.T) (dir, vip string) {
 	return dir, vip
 }
 
-// lastOutput is the report of the last nfshaPlay, logged when a run
+// nfshaLastOutput is the report of the last nfshaPlay, logged when a run
 // changes what it should not.
-var lastOutput string
+var nfshaLastOutput string
 
 // nfshaPlay runs playbook and returns the number of changed tasks per host.
 func nfshaPlay(t *testing.T, ctx context.Context, opts runner.Options, playbook string) map[string]int {
@@ -99,7 +100,7 @@ func nfshaPlay(t *testing.T, ctx context.Context, opts runner.Options, playbook 
 		changed[h] = stats.Host(h).Changed
 	}
 	t.Logf("%s: changed per host %v", filepath.Base(playbook), changed)
-	lastOutput = out.String()
+	nfshaLastOutput = out.String()
 	return changed
 }
 
@@ -183,7 +184,7 @@ func TestNFSHATierOnLab(t *testing.T) {
 	t.Logf("second run in %.1fs", time.Since(start).Seconds())
 	for h, n := range second {
 		if !assert.Zero(t, n, "the second run changes nothing on %s", h) {
-			t.Log(lastOutput)
+			t.Log(nfshaLastOutput)
 		}
 	}
 
