@@ -48,8 +48,8 @@ The ingress routing mesh needs IPVS in the kernel of every node; where it is mis
 			{Name: "wait", Type: module.Bool, Default: true, Doc: "After a create or update, wait until the service has converged."},
 			{Name: "wait_timeout", Type: module.Int, Default: 120, Doc: "Seconds to wait for convergence."},
 		},
-		RequiredIf:        []module.RequiredIf{{Param: "state", Value: "present", Requires: []string{"image"}}},
-		CheckMode:         true,
+		RequiredIf: []module.RequiredIf{{Param: "state", Value: "present", Requires: []string{"image"}}},
+		CheckMode:  true,
 		Examples: `- name: Three replicas of the application from the lab registry
   swarm_service:
     name: app
