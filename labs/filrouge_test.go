@@ -26,8 +26,6 @@ import (
 	"github.com/hactl/hactl/pkg/report"
 	"github.com/hactl/hactl/pkg/runner"
 	"github.com/hactl/hactl/pkg/template"
-	"github.com/hactl/hactl/pkg/transport"
-	"github.com/hactl/hactl/roles"
 )
 
 // TestSiteAndVerify brings up labs/filrouge, plays site.yml twice (the
@@ -57,14 +55,7 @@ func TestSiteAndVerify(t *testing.T) {
 	}
 	labtest.Dir(t, dir) // skips where the local lab cannot run
 	t.Logf("lab up in %.0fs", time.Since(begin).Seconds())
-	cv, err := lab.ConnectionVars(dir)
-	require.NoError(t, err)
-	opts := runner.Options{
-		Inventories:   []string{dir},
-		HostOverrides: cv,
-		RoleFS:        roles.FS(),
-		Connection:    transport.Defaults{DialRetries: 2},
-	}
+	opts := labtest.PlayOptions(t, dir)
 	// Bounded by go test's -timeout (scripts/test.sh: 40m) when there is
 	// one, a minute early so that the lab is still torn down.
 	deadline := time.Now().Add(35 * time.Minute)

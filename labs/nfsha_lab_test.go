@@ -1,7 +1,6 @@
 package labs_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -27,10 +26,8 @@ import (
 	_ "github.com/hactl/hactl/modules/util"
 	"github.com/hactl/hactl/pkg/lab"
 	"github.com/hactl/hactl/pkg/lab/labtest"
-	"github.com/hactl/hactl/pkg/report"
 	"github.com/hactl/hactl/pkg/runner"
 	"github.com/hactl/hactl/pkg/transport"
-	"github.com/hactl/hactl/roles"
 )
 
 // nfshaDir writes a throwaway lab directory with the fil-rouge's NFS-HA
@@ -90,17 +87,9 @@ var nfshaLastOutput string
 // nfshaPlay runs playbook and returns the number of changed tasks per host.
 func nfshaPlay(t *testing.T, ctx context.Context, opts runner.Options, playbook string) map[string]int {
 	t.Helper()
-	var out bytes.Buffer
-	opts.Reporter = report.NewText(&out, 0, opts.Exec.Diff)
-	stats, err := runner.Run(ctx, opts, playbook)
-	require.NoError(t, err, "%s", out.String())
-	require.Equal(t, 0, stats.ExitCode(), "%s", out.String())
-	changed := map[string]int{}
-	for _, h := range stats.Hosts() {
-		changed[h] = stats.Host(h).Changed
-	}
+	changed, out := labtest.Play(t, ctx, opts, playbook)
 	t.Logf("%s: changed per host %v", filepath.Base(playbook), changed)
-	nfshaLastOutput = out.String()
+	nfshaLastOutput = out
 	return changed
 }
 
@@ -149,15 +138,9 @@ func nfshaCat(t *testing.T, url, want string, limit time.Duration) time.Duration
 func TestNFSHATierOnLab(t *testing.T) {
 	dir, vip := nfshaDir(t)
 	labtest.Dir(t, dir)
-	cv, err := lab.ConnectionVars(dir)
-	require.NoError(t, err)
-	opts := runner.Options{
-		Inventories:   []string{dir},
-		HostOverrides: cv,
-		RoleFS:        roles.FS(),
-		Connection:    transport.Defaults{DialRetries: 2},
-	}
+	opts := labtest.PlayOptions(t, dir)
 	opts.Exec.Diff = true
+	cv := opts.HostOverrides
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	pb := filepath.Join(dir, "nfsha.yml")

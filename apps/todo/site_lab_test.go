@@ -1,7 +1,6 @@
 package todo_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,10 +19,7 @@ import (
 	_ "github.com/hactl/hactl/modules/all"
 	"github.com/hactl/hactl/pkg/lab"
 	"github.com/hactl/hactl/pkg/lab/labtest"
-	"github.com/hactl/hactl/pkg/report"
 	"github.com/hactl/hactl/pkg/runner"
-	"github.com/hactl/hactl/pkg/transport"
-	"github.com/hactl/hactl/roles"
 )
 
 // filrougeDir writes a lab directory with the fil-rouge's LB, database,
@@ -78,16 +74,8 @@ func filrougeDir(t *testing.T) (dir, vip string) {
 // playChanged runs a playbook and returns its number of changed tasks.
 func playChanged(t *testing.T, ctx context.Context, opts runner.Options, playbook string) int {
 	t.Helper()
-	var out bytes.Buffer
-	opts.Reporter = report.NewText(&out, 0, false)
-	stats, err := runner.Run(ctx, opts, playbook)
-	require.NoError(t, err, "%s", out.String())
-	require.Equal(t, 0, stats.ExitCode(), "%s", out.String())
-	changed := 0
-	for _, h := range stats.Hosts() {
-		changed += stats.Host(h).Changed
-	}
-	return changed
+	changed, _ := labtest.Play(t, ctx, opts, playbook)
+	return labtest.Total(changed)
 }
 
 // TestFilrougeTiersOnLab deploys the fil-rouge's tiers from bare lab hosts
@@ -104,17 +92,10 @@ func TestFilrougeTiersOnLab(t *testing.T) {
 			diagnose(t, dir)
 		}
 	})
-	cv, err := lab.ConnectionVars(dir)
-	require.NoError(t, err)
 	repo, err := filepath.Abs(filepath.Join("..", ".."))
 	require.NoError(t, err)
-	opts := runner.Options{
-		Inventories:   []string{dir},
-		HostOverrides: cv,
-		RoleFS:        roles.FS(),
-		ExtraVars:     map[string]any{"todo_src": repo},
-		Connection:    transport.Defaults{DialRetries: 2},
-	}
+	opts := labtest.PlayOptions(t, dir)
+	opts.ExtraVars = map[string]any{"todo_src": repo}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	tiers := []string{"lb.yml", "db.yml", "docker.yml", "app.yml"}

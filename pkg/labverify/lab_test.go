@@ -19,10 +19,7 @@ import (
 	"github.com/hactl/hactl/pkg/lab"
 	"github.com/hactl/hactl/pkg/lab/labtest"
 	"github.com/hactl/hactl/pkg/labverify"
-	"github.com/hactl/hactl/pkg/report"
 	"github.com/hactl/hactl/pkg/runner"
-	"github.com/hactl/hactl/pkg/transport"
-	"github.com/hactl/hactl/roles"
 )
 
 // lbLab writes a lab directory with the fil-rouge's LB and app tiers
@@ -80,16 +77,8 @@ func standIn(t *testing.T, dir, host string) {
 // play runs a playbook on the lab and returns the total of changed tasks.
 func play(t *testing.T, ctx context.Context, opts runner.Options, playbook string) int {
 	t.Helper()
-	var out bytes.Buffer
-	opts.Reporter = report.NewText(&out, 0, false)
-	stats, err := runner.Run(ctx, opts, playbook)
-	require.NoError(t, err, "%s", out.String())
-	require.Equal(t, 0, stats.ExitCode(), "%s", out.String())
-	changed := 0
-	for _, h := range stats.Hosts() {
-		changed += stats.Host(h).Changed
-	}
-	return changed
+	changed, _ := labtest.Play(t, ctx, opts, playbook)
+	return labtest.Total(changed)
 }
 
 // TestLBTierOnLab plays the fil-rouge's LB tier (labs/filrouge/lb.yml: the
@@ -104,14 +93,7 @@ func TestLBTierOnLab(t *testing.T) {
 	for _, h := range []string{"node1", "node2"} {
 		standIn(t, dir, h)
 	}
-	cv, err := lab.ConnectionVars(dir)
-	require.NoError(t, err)
-	opts := runner.Options{
-		Inventories:   []string{dir},
-		HostOverrides: cv,
-		RoleFS:        roles.FS(),
-		Connection:    transport.Defaults{DialRetries: 2},
-	}
+	opts := labtest.PlayOptions(t, dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 

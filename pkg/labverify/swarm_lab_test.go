@@ -23,7 +23,6 @@ import (
 	"github.com/hactl/hactl/pkg/report"
 	"github.com/hactl/hactl/pkg/runner"
 	"github.com/hactl/hactl/pkg/template"
-	"github.com/hactl/hactl/pkg/transport"
 	"github.com/hactl/hactl/roles"
 )
 
@@ -100,17 +99,11 @@ func TestSwarmLab(t *testing.T) {
 			diagnoseSwarm(t, dir)
 		}
 	})
-	cv, err := lab.ConnectionVars(dir)
-	require.NoError(t, err)
 	repo, err := filepath.Abs(filepath.Join("..", ".."))
 	require.NoError(t, err)
-	opts := runner.Options{
-		Inventories:   []string{dir},
-		HostOverrides: cv,
-		RoleFS:        roles.FS(),
-		ExtraVars:     map[string]any{"whoami_src": repo},
-		Connection:    transport.Defaults{DialRetries: 2},
-	}
+	opts := labtest.PlayOptions(t, dir)
+	opts.ExtraVars = map[string]any{"whoami_src": repo}
+	cv := opts.HostOverrides
 	ctx, cancel := context.WithTimeout(context.Background(), 18*time.Minute)
 	defer cancel()
 	site := filepath.Join(dir, "site.yml")
