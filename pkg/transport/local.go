@@ -72,19 +72,7 @@ func (l *Local) Run(ctx context.Context, cmd string, opt RunOpts) (Result, error
 		return Result{}, fmt.Errorf("run: %w", err)
 	}
 	pgid := c.Process.Pid
-	stdinErr := make(chan error, 1)
-	if stdin != nil {
-		// Run does not wait for this copy; see the SSH transport.
-		go func() {
-			r := &readErrs{r: opt.Stdin}
-			_, _ = io.Copy(stdin, r)
-			if r.err != nil {
-				stdinErr <- r.err
-				return
-			}
-			_ = stdin.Close()
-		}()
-	}
+	stdinErr := copyStdin(stdin, opt.Stdin)
 	done := make(chan error, 1)
 	go func() { done <- c.Wait() }()
 	select {

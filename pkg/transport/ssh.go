@@ -215,20 +215,7 @@ func (c *sshConn) Run(ctx context.Context, cmd string, opt RunOpts) (Result, err
 		c.drop(l)
 		return Result{}, fmt.Errorf("%w: %s: start command: %w", ErrUnreachable, c.cfg.String(), err)
 	}
-	stdinErr := make(chan error, 1)
-	if stdin != nil {
-		// Run does not wait for this copy: a Stdin that blocks after the
-		// command ended is left to return on its own.
-		go func() {
-			r := &readErrs{r: opt.Stdin}
-			_, _ = io.Copy(stdin, r)
-			if r.err != nil {
-				stdinErr <- r.err
-				return
-			}
-			_ = stdin.Close()
-		}()
-	}
+	stdinErr := copyStdin(stdin, opt.Stdin)
 	done := make(chan error, 1)
 	go func() { done <- sess.Wait() }()
 
@@ -303,6 +290,30 @@ func signalNumber(name string) int {
 		return 15
 	}
 	return 127
+}
+
+// copyStdin copies src to the command's standard input w in the
+// background and closes w at the end of src; a read error of src (not the
+// command's) arrives on the returned channel, and w is left open so that
+// the command does not take a truncated input for a whole one. With a nil
+// w nothing is copied and the channel never delivers. Run does not wait
+// for the copy: a src that blocks after the command ended is left to
+// return on its own.
+func copyStdin(w io.WriteCloser, src io.Reader) <-chan error {
+	errs := make(chan error, 1)
+	if w == nil {
+		return errs
+	}
+	go func() {
+		r := &readErrs{r: src}
+		_, _ = io.Copy(w, r)
+		if r.err != nil {
+			errs <- r.err
+			return
+		}
+		_ = w.Close()
+	}()
+	return errs
 }
 
 // readErrs remembers the first read error of r other than io.EOF, to tell
