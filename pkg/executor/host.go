@@ -44,38 +44,37 @@ func (hs *hostState) snapshot() (factVars, includeVars, setFacts map[string]any)
 	return hs.factVars, hs.includeVars, hs.setFacts
 }
 
-// update applies fn to the state under its lock. Maps are replaced, never
-// modified in place, so snapshots handed out earlier stay valid.
+// The layers are replaced, never modified in place, so snapshots handed
+// out earlier stay valid: each change builds a new map under the lock.
+
+// withAdded returns a copy of m with add's entries set.
+func withAdded(m, add map[string]any) map[string]any {
+	out := make(map[string]any, len(m)+len(add))
+	maps.Copy(out, m)
+	maps.Copy(out, add)
+	return out
+}
+
 func (hs *hostState) setFact(k string, v any) {
-	hs.mu.Lock()
-	defer hs.mu.Unlock()
-	m := maps.Clone(hs.setFacts)
-	m[k] = v
-	hs.setFacts = m
+	hs.mergeSetFacts(map[string]any{k: v})
 }
 
 func (hs *hostState) mergeSetFacts(add map[string]any) {
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
-	m := maps.Clone(hs.setFacts)
-	maps.Copy(m, add)
-	hs.setFacts = m
+	hs.setFacts = withAdded(hs.setFacts, add)
 }
 
 func (hs *hostState) mergeIncludeVars(add map[string]any) {
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
-	m := maps.Clone(hs.includeVars)
-	maps.Copy(m, add)
-	hs.includeVars = m
+	hs.includeVars = withAdded(hs.includeVars, add)
 }
 
 func (hs *hostState) mergeFacts(add map[string]any) {
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
-	m := maps.Clone(hs.facts)
-	maps.Copy(m, add)
-	hs.facts = m
+	hs.facts = withAdded(hs.facts, add)
 	hs.factVars = nil
 }
 
