@@ -140,30 +140,21 @@ func (Config) Run(ctx context.Context, t *module.Target, a module.Args) (module.
 	}
 
 	timeout := time.Duration(a.Int("reload_timeout")) * time.Second
-	switch {
-	case needStart:
-		nu, err := start(ctx, t.Conn, service, timeout)
-		if err != nil {
-			return svcunit.Fail(res, err.Error()), nil
-		}
-		res.Data["started"] = true
-		res.Data["master_pid"] = nu.MainPID
-	case needReload:
-		proof, err := reload(ctx, t.Conn, service, u, timeout)
-		if err != nil {
-			return svcunit.Fail(res, err.Error()), nil
-		}
-		res.Data["reloaded"] = true
-		res.Data["master_pid"] = proof.master
-		res.Data["worker_pid"] = proof.newWorker
-		res.Data["reload_seconds"] = proof.took.Seconds()
-	case manage:
-		res.Data["master_pid"] = u.MainPID
-	}
-	if needEnable {
-		if err := svcunit.Systemctl(ctx, t.Conn, "enable", service); err != nil {
-			return svcunit.Fail(res, err.Error()), nil
-		}
+	plan := svcunit.Plan{Manage: manage, Start: needStart, Reload: needReload, Enable: needEnable, MainPID: u.MainPID}
+	err = svcunit.Settle(ctx, t.Conn, service, plan,
+		func() (int, error) {
+			nu, err := start(ctx, t.Conn, service, timeout)
+			return nu.MainPID, err
+		},
+		func() (map[string]any, error) {
+			proof, err := reload(ctx, t.Conn, service, u, timeout)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"master_pid": proof.master, "worker_pid": proof.newWorker, "reload_seconds": proof.took.Seconds()}, nil
+		}, res.Data)
+	if err != nil {
+		return svcunit.Fail(res, err.Error()), nil
 	}
 	if manage && (needStart || needReload) {
 		if sock := facts.unixSocket(); sock != "" {

@@ -106,29 +106,21 @@ func (VRRP) Run(ctx context.Context, t *module.Target, a module.Args) (module.Re
 		}
 	}
 	timeout := time.Duration(a.Int("reload_timeout")) * time.Second
-	switch {
-	case needStart:
-		nu, err := start(ctx, t.Conn, service, timeout)
-		if err != nil {
-			return svcunit.Fail(res, err.Error()), nil
-		}
-		res.Data["started"] = true
-		res.Data["master_pid"] = nu.MainPID
-	case needReload:
-		took, err := reload(ctx, t.Conn, service, u, timeout)
-		if err != nil {
-			return svcunit.Fail(res, err.Error()), nil
-		}
-		res.Data["reloaded"] = true
-		res.Data["master_pid"] = u.MainPID
-		res.Data["reload_seconds"] = took.Seconds()
-	case manage:
-		res.Data["master_pid"] = u.MainPID
-	}
-	if needEnable {
-		if err := svcunit.Systemctl(ctx, t.Conn, "enable", service); err != nil {
-			return svcunit.Fail(res, err.Error()), nil
-		}
+	plan := svcunit.Plan{Manage: manage, Start: needStart, Reload: needReload, Enable: needEnable, MainPID: u.MainPID}
+	err = svcunit.Settle(ctx, t.Conn, service, plan,
+		func() (int, error) {
+			nu, err := start(ctx, t.Conn, service, timeout)
+			return nu.MainPID, err
+		},
+		func() (map[string]any, error) {
+			took, err := reload(ctx, t.Conn, service, u, timeout)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"reload_seconds": took.Seconds()}, nil
+		}, res.Data)
+	if err != nil {
+		return svcunit.Fail(res, err.Error()), nil
 	}
 	res.Msg = svcunit.Message("keepalived", res.Changed, fileChanged, needStart, needReload, false)
 	return res, nil

@@ -7,6 +7,7 @@ package svcunit
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -206,4 +207,46 @@ func Start[U any](ctx context.Context, c transport.Conn, name string, timeout ti
 		return fmt.Errorf("%s is %s %s after start (journalctl -u %s says why)", name, active(u), timeout, name)
 	})
 	return u, err
+}
+
+// Plan is what a module that owns a daemon's configuration decided for
+// its unit, from the state it gathered.
+type Plan struct {
+	// Manage: the unit is the module's to start, reload and enable.
+	Manage bool
+	// Start, Reload and Enable are the actions needed (Start wins over
+	// Reload: a started daemon reads the new configuration anyway).
+	Start, Reload, Enable bool
+	// MainPID is the unit's main process before any action.
+	MainPID int
+}
+
+// Settle carries out p: it starts the unit with start (which returns the
+// new main PID) or reloads it with reload (which returns what to record
+// about the reload), then enables it. It records in data started,
+// reloaded and master_pid, plus reload's entries.
+func Settle(ctx context.Context, c transport.Conn, name string, p Plan, start func() (int, error), reload func() (map[string]any, error), data map[string]any) error {
+	switch {
+	case p.Start:
+		pid, err := start()
+		if err != nil {
+			return err
+		}
+		data["started"] = true
+		data["master_pid"] = pid
+	case p.Reload:
+		extra, err := reload()
+		if err != nil {
+			return err
+		}
+		data["reloaded"] = true
+		data["master_pid"] = p.MainPID
+		maps.Copy(data, extra)
+	case p.Manage:
+		data["master_pid"] = p.MainPID
+	}
+	if p.Enable {
+		return Systemctl(ctx, c, "enable", name)
+	}
+	return nil
 }

@@ -51,3 +51,21 @@ func TestStartEnableDiff(t *testing.T) {
 	assert.Contains(t, d.After, "started")
 	assert.NotContains(t, d.After, "enabled")
 }
+
+func TestSettleRecordsWhatItDid(t *testing.T) {
+	ctx := context.Background()
+	start := func() (int, error) { return 42, nil }
+	reload := func() (map[string]any, error) { return map[string]any{"reload_seconds": 0.5}, nil }
+	data := map[string]any{}
+	assert.NoError(t, Settle(ctx, nil, "d", Plan{Manage: true, Start: true, Reload: true, MainPID: 7}, start, reload, data))
+	assert.Equal(t, map[string]any{"started": true, "master_pid": 42}, data, "start wins over reload")
+	data = map[string]any{}
+	assert.NoError(t, Settle(ctx, nil, "d", Plan{Manage: true, Reload: true, MainPID: 7}, start, reload, data))
+	assert.Equal(t, map[string]any{"reloaded": true, "master_pid": 7, "reload_seconds": 0.5}, data)
+	data = map[string]any{}
+	assert.NoError(t, Settle(ctx, nil, "d", Plan{Manage: true, MainPID: 7}, start, reload, data))
+	assert.Equal(t, map[string]any{"master_pid": 7}, data)
+	boom := errors.New("boom")
+	err := Settle(ctx, nil, "d", Plan{Manage: true, Reload: true}, start, func() (map[string]any, error) { return nil, boom }, map[string]any{})
+	assert.ErrorIs(t, err, boom)
+}
